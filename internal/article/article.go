@@ -1,0 +1,164 @@
+// Package article defines an article and parses article files: the .txt house
+// format (txt.go) and Markdown (markdown.go), dispatched on extension by Parse.
+package article
+
+import (
+	"fmt"
+	"time"
+)
+
+// Status is where an article stands at a given moment.
+type Status int
+
+const (
+	// Published articles appear in feeds and pages.
+	Published Status = iota
+	// Scheduled articles have a publication date in the future; they are
+	// published when that moment comes.
+	Scheduled
+	// Draft articles (Draft: true) are never published.
+	Draft
+)
+
+// String returns the lower-case name of the status.
+func (s Status) String() string {
+	switch s {
+	case Published:
+		return "published"
+	case Scheduled:
+		return "scheduled"
+	case Draft:
+		return "draft"
+	}
+	return fmt.Sprintf("Status(%d)", int(s))
+}
+
+// Article is one parsed article file. Its fields are set once by Parse and by
+// the library (ID, Published when no date is declared) and are not modified
+// afterwards: an *Article is shared by every snapshot that contains it.
+type Article struct {
+	// Path is the file's path relative to the articles directory, with
+	// forward slashes ("2024/hello.txt").
+	Path string
+	// ID is the article's stable identity. Parse sets it from an ID header
+	// (and sets ExplicitID); otherwise it is empty and the library assigns
+	// the remembered id for the path.
+	ID         string
+	ExplicitID bool
+	// Slug is the URL path segment of the article page. Parse sets it from
+	// a Slug header; otherwise it is empty and the library uses the ID.
+	Slug string
+
+	Title  string
+	Author string // Author header; empty means the site author
+	// Bio is the author's bio: a last paragraph wrapped entirely in quotes,
+	// with the quotes removed. Plain text.
+	Bio  string
+	Tags []string
+	Lang string
+
+	// Summary is plain text: the Summary header, else the first paragraph
+	// cut at a word boundary near 300 characters.
+	Summary string
+	// Paragraphs is the body as plain-text paragraphs (bio excluded).
+	// Empty for formats whose body is markup (Markdown).
+	Paragraphs []string
+	// ContentHTML is the body as HTML, safe to embed: plain text escaped,
+	// Markdown rendered. The bio is not part of it.
+	ContentHTML string
+
+	// WordCount is the real number of words in the body (bio excluded).
+	WordCount int
+	// DeclaredWordCount is the Word Count header, or -1 when absent.
+	DeclaredWordCount int
+
+	// Published is the publication time in UTC: the Date header, else the
+	// date prefix of the file name. Zero when neither exists; the library
+	// then fills in when it first saw the file, else the modification time.
+	Published time.Time
+	// DateDeclared reports whether Published came from the file itself
+	// (header or file name).
+	DateDeclared bool
+	// Updated is the Updated header, else the modification time, in UTC;
+	// never earlier than Published.
+	Updated time.Time
+	Draft   bool
+
+	// ModTime and Size are the file's, as read.
+	ModTime time.Time
+	Size    int64
+	// ContentKey identifies the article's title and body (a hash), so a file
+	// that moves to another path is recognised as the same article.
+	ContentKey string
+}
+
+// Status reports whether the article is a draft, scheduled for after now, or
+// published at now.
+func (a *Article) Status(now time.Time) Status {
+	switch {
+	case a.Draft:
+		return Draft
+	case a.Published.After(now):
+		return Scheduled
+	default:
+		return Published
+	}
+}
+
+// Severity tells an error, which keeps an article from being published, from
+// a warning, which does not.
+type Severity int
+
+const (
+	SeverityError Severity = iota
+	SeverityWarning
+)
+
+// String returns "error" or "warning".
+func (s Severity) String() string {
+	if s == SeverityWarning {
+		return "warning"
+	}
+	return "error"
+}
+
+// ParseError is a problem found in an article file. Line is 1-based; 0 means
+// the problem concerns the whole file.
+type ParseError struct {
+	Path     string
+	Line     int
+	Severity Severity
+	Msg      string
+}
+
+// Error returns "path:line: msg", or "path: msg" when Line is 0.
+func (e *ParseError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.Path, e.Msg)
+}
+
+// Report returns the line feedpub check prints:
+// "path:line: error|warning: msg".
+func (e *ParseError) Report() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s: %s", e.Path, e.Line, e.Severity, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s: %s", e.Path, e.Severity, e.Msg)
+}
+
+// Source is one article file as read from disk.
+type Source struct {
+	// Path is relative to the articles directory, with forward slashes.
+	Path    string
+	Data    []byte
+	ModTime time.Time
+}
+
+// Options are the site-wide settings that parsing depends on.
+type Options struct {
+	// Location is the time zone of dates written without an offset.
+	// Nil means UTC.
+	Location *time.Location
+}

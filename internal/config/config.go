@@ -1,0 +1,134 @@
+// Package config reads feedpub's config.toml: the schema, its defaults and
+// its validation. A Config is a value passed down from main; there is no
+// global configuration.
+package config
+
+import (
+	"time"
+)
+
+// Config is the whole of config.toml after defaults are applied and
+// relative paths are resolved against the config file's directory.
+type Config struct {
+	// Path is the config file this was loaded from ("" for Default()).
+	Path string `toml:"-"`
+
+	Site     Site     `toml:"site"`
+	Articles Articles `toml:"articles"`
+	Feeds    Feeds    `toml:"feeds"`
+	Server   Server   `toml:"server"`
+	State    State    `toml:"state"`
+}
+
+// Site describes the publication.
+type Site struct {
+	// Title of the site and its feeds. Default "feedpub".
+	Title string `toml:"title"`
+	// Description of the site, used as the RSS channel description and the
+	// Atom subtitle. Default "Articles published with feedpub."
+	Description string `toml:"description"`
+	// BaseURL is the absolute http(s) URL the site is served under; every
+	// link in a feed is built from it. It always ends in "/" after loading.
+	// Default "http://127.0.0.1:8080/".
+	BaseURL string `toml:"base_url"`
+	// Language of the site, a BCP 47 tag. Default "en".
+	Language string `toml:"language"`
+	// Author is the site author's name, used where an article names none.
+	// Default: the site title.
+	Author string `toml:"author"`
+	// AuthorEmail is optional; RSS <managingEditor> needs an address.
+	// Default "".
+	AuthorEmail string `toml:"author_email"`
+	// TimeZone is an IANA zone name for dates written without an offset.
+	// Default "UTC".
+	TimeZone string `toml:"time_zone"`
+	// TagAuthority is the "authority,date" part of the tag URIs (RFC 4151)
+	// that identify the feeds and their items, e.g. "example.com,2026".
+	// Set it once and never change it: readers use ids to recognise items.
+	// Default: the host of base_url followed by ",2026".
+	TagAuthority string `toml:"tag_authority"`
+
+	// Location is TimeZone loaded. Set by Load.
+	Location *time.Location `toml:"-"`
+}
+
+// Articles says where the articles are and how they are watched.
+type Articles struct {
+	// Dir is the articles directory, relative to the config file.
+	// Default "articles".
+	Dir string `toml:"dir"`
+	// MaxBytes is the largest article file read; larger ones are rejected.
+	// Default 8388608 (8 MiB).
+	MaxBytes int64 `toml:"max_bytes"`
+	// Debounce is the quiet period after a change before rebuilding.
+	// Default "100ms".
+	Debounce Duration `toml:"debounce"`
+	// MaxWait bounds how long a stream of changes can delay a rebuild.
+	// Default "1s".
+	MaxWait Duration `toml:"max_wait"`
+	// Poll, when non-zero, also rescans the directory at this interval,
+	// for file systems that deliver no change events. Default "0s" (off).
+	Poll Duration `toml:"poll"`
+}
+
+// Feeds configures the feed documents.
+type Feeds struct {
+	// Limit is the number of newest items in each feed; 0 means all.
+	// Default 20.
+	Limit int `toml:"limit"`
+	// FullContent puts the whole article in feeds; false puts the summary
+	// only. Default true.
+	FullContent bool `toml:"full_content"`
+	// RSSPath, AtomPath and JSONPath are the URL paths of the feeds.
+	// Defaults "/rss.xml", "/atom.xml", "/feed.json".
+	RSSPath  string `toml:"rss_path"`
+	AtomPath string `toml:"atom_path"`
+	JSONPath string `toml:"json_path"`
+	// MaxAge is the Cache-Control max-age of feed responses.
+	// Default "5m".
+	MaxAge Duration `toml:"max_age"`
+}
+
+// Server configures the HTTP server.
+type Server struct {
+	// Listen is the TCP address to listen on. Default "127.0.0.1:8080".
+	Listen string `toml:"listen"`
+	// ReadHeaderTimeout, ReadTimeout, WriteTimeout and IdleTimeout bound
+	// each phase of a connection. Defaults "5s", "10s", "30s", "120s".
+	ReadHeaderTimeout Duration `toml:"read_header_timeout"`
+	ReadTimeout       Duration `toml:"read_timeout"`
+	WriteTimeout      Duration `toml:"write_timeout"`
+	IdleTimeout       Duration `toml:"idle_timeout"`
+	// MaxHeaderBytes bounds request headers. Default 16384.
+	MaxHeaderBytes int `toml:"max_header_bytes"`
+	// ShutdownTimeout bounds how long shutdown waits for in-flight
+	// requests. Default "10s".
+	ShutdownTimeout Duration `toml:"shutdown_timeout"`
+	// AccessLog logs one line per request. Default false.
+	AccessLog bool `toml:"access_log"`
+}
+
+// State configures the state file in which feedpub remembers article ids.
+type State struct {
+	// File is the state file, relative to the config file.
+	// Default ".feedpub/state.json".
+	File string `toml:"file"`
+}
+
+// Duration is a time.Duration written in TOML as a string ("100ms", "2s").
+type Duration struct{ time.Duration }
+
+// UnmarshalText parses a Go duration string.
+func (d *Duration) UnmarshalText(text []byte) error {
+	v, err := time.ParseDuration(string(text))
+	if err != nil {
+		return err
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText writes the duration as a Go duration string.
+func (d Duration) MarshalText() ([]byte, error) {
+	return []byte(d.Duration.String()), nil
+}
