@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/feedpub/feedpub/internal/publish"
+	"github.com/feedpub/feedpub/internal/site"
+)
+
+// buildMarker marks a directory as feedpub build output, which a later
+// build may empty and rewrite. A directory without it is never emptied.
+const buildMarker = ".feedpub-build"
+
+func buildCommand() command {
+	var out string
+	return command{
+		name: "build",
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&out, "out", "", "output `directory` (required)")
+		},
+		run: func(ctx context.Context, e *env) error {
+			if out == "" {
+				return usageError("build needs --out DIR: the directory to write the site to")
+			}
+			return runBuild(e, out)
+		},
+	}
+}
+
+func runBuild(e *env, out string) error {
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	p, err := publish.New(cfg, publish.Options{Logger: e.logger})
+	if err != nil {
+		return err
+	}
+	res, err := p.Rebuild()
+	if err != nil {
+		return err
+	}
+	if err := writeSnapshot(p.Snapshot(), out); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "wrote %d documents for %d articles to %s (%d article errors)\n",
+		p.Snapshot().Len()+1, res.Articles, out, res.Errors)
+	return nil
+}
+
+// writeSnapshot writes every document of snap under dir, as a static host
+// would serve it: "/" as index.html, "/articles/x/" as
+// articles/x/index.html, the 404 page as 404.html.
+func writeSnapshot(snap *site.Snapshot, dir string) error {
+	if err := prepareOutDir(dir); err != nil {
+		return err
+	}
+	for _, p := range snap.Paths() {
+		if err := writeDocument(dir, filePathOf(p), snap.Lookup(p).Body); err != nil {
+			return err
+		}
+	}
+	if err := writeDocument(dir, "404.html", snap.NotFound.Body); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, buildMarker), []byte("feedpub build output; the next build replaces this directory's contents\n"), 0o644)
+}
+
+// filePathOf maps a URL path to the file that serves it.
+func filePathOf(urlPath string) string {
+	p := strings.TrimPrefix(urlPath, "/")
+	if p == "" || strings.HasSuffix(p, "/") {
+		p += "index.html"
+	}
+	return filepath.FromSlash(p)
+}
+
+func writeDocument(dir, rel string, body []byte) error {
+	path := filepath.Join(dir, rel)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.WriteFile(path, body, 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// prepareOutDir makes dir empty: it creates it, or empties an earlier
+// build's output, so files of deleted articles do not linger. It refuses to
+// empty a directory that is not feedpub output.
+func prepareOutDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return os.MkdirAll(dir, 0o755)
+	}
+	if err != nil {
+		return fmt.Errorf("output directory: %w", err)
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, buildMarker)); err != nil {
+		return fmt.Errorf("output directory %s is not empty and holds no earlier feedpub build (no %s file): choose an empty or new directory", dir, buildMarker)
+	}
+	for _, en := range entries {
+		if err := os.RemoveAll(filepath.Join(dir, en.Name())); err != nil {
+			return fmt.Errorf("emptying output directory: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/publish"
+	"github.com/feedpub/feedpub/internal/server"
+)
+
+func serveCommand() command {
+	var listen string
+	return command{
+		name: "serve",
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&listen, "listen", "", "`address` to listen on (overrides [server] listen)")
+		},
+		run: func(ctx context.Context, e *env) error {
+			cfg, err := e.loadConfig()
+			if err != nil {
+				return err
+			}
+			if listen != "" {
+				cfg.Server.Listen = listen
+			}
+			return serve(ctx, e, cfg)
+		},
+	}
+}
+
+// serve builds the first snapshot, then serves it until ctx is done.
+func serve(ctx context.Context, e *env, cfg config.Config) error {
+	p, err := publish.New(cfg, publish.Options{Logger: e.logger})
+	if err != nil {
+		return err
+	}
+	res, err := p.Rebuild()
+	if err != nil {
+		return err
+	}
+	logRebuild(e, res)
+	ln, err := net.Listen("tcp", cfg.Server.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w (is another server using it? set --listen or [server] listen)", cfg.Server.Listen, err)
+	}
+	srv := newHTTPServer(cfg, server.New(p, server.Options{FeedMaxAge: cfg.Feeds.MaxAge.Duration, Logger: e.logger}))
+	e.logger.Info("serving", "url", "http://"+ln.Addr().String()+"/", "rss", cfg.Site.BaseURL+cfg.Feeds.RSSPath[1:])
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		return shutdown(e, srv, cfg.Server.ShutdownTimeout.Duration)
+	})
+	return g.Wait()
+}
+
+func newHTTPServer(cfg config.Config, h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout.Duration,
+		ReadTimeout:       cfg.Server.ReadTimeout.Duration,
+		WriteTimeout:      cfg.Server.WriteTimeout.Duration,
+		IdleTimeout:       cfg.Server.IdleTimeout.Duration,
+		MaxHeaderBytes:    cfg.Server.MaxHeaderBytes,
+	}
+}
+
+// shutdown stops accepting connections and waits, at most timeout, for
+// requests in flight.
+func shutdown(e *env, srv *http.Server, timeout time.Duration) error {
+	e.logger.Info("shutting down", "timeout", timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		srv.Close()
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	return nil
+}
+
+func logRebuild(e *env, res publish.Result) {
+	e.logger.Info("rebuilt",
+		"generation", res.Generation,
+		"swapped", res.Swapped,
+		"articles", res.Articles,
+		"errors", res.Errors,
+		"files", res.Scan.Files,
+		"read", res.Scan.Read,
+		"rendered", res.Rendered,
+		"duration", res.Duration.Round(time.Microsecond))
+}

@@ -1,0 +1,87 @@
+// Package library turns an articles directory into a Library: an immutable,
+// sorted set of parsed articles plus the problems found on the way.
+//
+// A Scanner keeps what it read last time, so a rescan re-reads only the files
+// whose size, modification time or inode changed, and a file that stops
+// parsing keeps its last good version published.
+package library
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/feedpub/feedpub/internal/article"
+)
+
+// Library is one consistent view of the articles directory. It is never
+// modified after Scan returns it, so any number of goroutines may read it.
+type Library struct {
+	// Articles holds every article that parsed (or whose last good version
+	// is kept), drafts and scheduled ones included, newest first; ties are
+	// broken by ID so the order is deterministic.
+	Articles []*article.Article
+	// Problems holds the errors and warnings of the current files, sorted
+	// by path and line.
+	Problems []*article.ParseError
+}
+
+// Published returns the articles published at now, newest first.
+func (l *Library) Published(now time.Time) []*article.Article {
+	out := make([]*article.Article, 0, len(l.Articles))
+	for _, a := range l.Articles {
+		if a.Status(now) == article.Published {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// NextScheduled returns the earliest publication time after now of a
+// scheduled article, or the zero time if none is scheduled.
+func (l *Library) NextScheduled(now time.Time) time.Time {
+	var next time.Time
+	for _, a := range l.Articles {
+		if a.Status(now) == article.Scheduled && (next.IsZero() || a.Published.Before(next)) {
+			next = a.Published
+		}
+	}
+	return next
+}
+
+// Errors returns the number of problems of error severity.
+func (l *Library) Errors() int {
+	n := 0
+	for _, p := range l.Problems {
+		if p.Severity == article.SeverityError {
+			n++
+		}
+	}
+	return n
+}
+
+// sortNewestFirst orders articles by publication time, newest first, then
+// by ID, then by path, so equal dates never reorder between rebuilds.
+func sortNewestFirst(as []*article.Article) {
+	slices.SortFunc(as, func(a, b *article.Article) int {
+		if c := b.Published.Compare(a.Published); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.ID, b.ID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Path, b.Path)
+	})
+}
+
+func sortProblems(ps []*article.ParseError) {
+	slices.SortFunc(ps, func(a, b *article.ParseError) int {
+		if c := cmp.Compare(a.Path, b.Path); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Line, b.Line); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Msg, b.Msg)
+	})
+}

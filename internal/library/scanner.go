@@ -1,0 +1,290 @@
+package library
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/feedpub/feedpub/internal/article"
+	"github.com/feedpub/feedpub/internal/state"
+)
+
+// racyWindow is how close to the moment a file was read its modification
+// time may be before the read is not trusted: a write in the same timestamp
+// tick after the read would leave size and mtime unchanged (the "racy git"
+// problem). Such files are read again on the next scan. Two seconds covers
+// the coarsest common timestamps (FAT).
+const racyWindow = 2 * time.Second
+
+// progressEvery is how often a long load logs its progress.
+const progressEvery = time.Second
+
+// Options configure a Scanner.
+type Options struct {
+	// Dir is the articles directory.
+	Dir string
+	// Parse holds the settings article parsing depends on.
+	Parse article.Options
+	// MaxBytes rejects larger files without reading them; 0 means no limit.
+	MaxBytes int64
+	// State remembers ids and first-seen times; nil keeps them in memory.
+	State *state.State
+	// Logger receives one line per new problem and progress lines during
+	// long loads; nil discards them.
+	Logger *slog.Logger
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Stats describe one scan.
+type Stats struct {
+	Files    int           // article files found
+	Read     int           // files read and parsed in this scan
+	Removed  int           // files gone since the previous scan
+	Duration time.Duration // wall time of the scan
+}
+
+// Scanner scans one articles directory repeatedly, re-reading only what
+// changed. Scans run one at a time; Scan may be called from any goroutine.
+type Scanner struct {
+	opts Options
+
+	// mu serializes scans and guards the fields below it.
+	mu     sync.Mutex
+	cache  map[string]*entry // by article path
+	logged map[string]bool   // problem reports logged for the current files
+}
+
+// entry is what the scanner knows about one file.
+type entry struct {
+	size    int64
+	modTime time.Time
+	inode   uint64
+	readAt  time.Time
+	// current is the article as last parsed, with identity assigned; nil
+	// when the file's current content does not parse.
+	current *article.Article
+	// good is the last version that parsed: current, or an older one that
+	// stays published while the file is broken.
+	good     *article.Article
+	problems []*article.ParseError
+	// assigned reports whether current has its identity (ID, slug,
+	// publication date) filled in; set once, by the scan that read it.
+	assigned bool
+}
+
+// NewScanner returns a scanner for opts.Dir. It reads nothing yet.
+func NewScanner(opts Options) *Scanner {
+	if opts.State == nil {
+		opts.State = state.New()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Scanner{opts: opts, cache: map[string]*entry{}, logged: map[string]bool{}}
+}
+
+// Scan lists the directory, reads the files that changed since the last
+// scan and returns the new Library. A file that fails to parse is reported
+// in Library.Problems and, if an earlier version parsed, that version stays.
+// An error means the directory itself could not be read; the caller keeps
+// what it had.
+func (s *Scanner) Scan() (*Library, Stats, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	start := time.Now()
+	files, walkProblems, err := listFiles(s.opts.Dir)
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	next, toRead := s.reuse(files)
+	s.readAll(toRead, next)
+	stats := Stats{Files: len(files), Read: len(toRead), Removed: s.removedCount(next)}
+
+	vanished := s.vanished(next)
+	s.cache = next
+	articles := s.assignIdentities(files, vanished)
+	articles, dupProblems := rejectDuplicates(articles)
+	sortNewestFirst(articles)
+
+	problems := append(walkProblems, dupProblems...)
+	for _, f := range files {
+		problems = append(problems, next[f.rel].problems...)
+	}
+	sortProblems(problems)
+	s.logNew(problems)
+	if err := s.opts.State.Save(); err != nil {
+		s.opts.Logger.Warn("state not saved; ids stay in memory until the next save", "file", s.opts.State.Path(), "err", err)
+	}
+	stats.Duration = time.Since(start)
+	return &Library{Articles: articles, Problems: problems}, stats, nil
+}
+
+// reuse builds the next cache with the entries of unchanged files and
+// returns the files that must be read.
+func (s *Scanner) reuse(files []fileInfo) (map[string]*entry, []fileInfo) {
+	next := make(map[string]*entry, len(files))
+	var toRead []fileInfo
+	for _, f := range files {
+		if e, ok := s.cache[f.rel]; ok && e.unchanged(f) {
+			next[f.rel] = e
+			continue
+		}
+		toRead = append(toRead, f)
+	}
+	return next, toRead
+}
+
+func (e *entry) unchanged(f fileInfo) bool {
+	return e.size == f.size && e.modTime.Equal(f.modTime) && e.inode == f.inode &&
+		e.readAt.Sub(f.modTime) >= racyWindow
+}
+
+// readAll reads and parses files in parallel, one worker per core, and
+// stores an entry for each in next.
+func (s *Scanner) readAll(files []fileInfo, next map[string]*entry) {
+	entries := make([]*entry, len(files))
+	var (
+		cursor atomic.Int64
+		done   atomic.Int64
+		wg     sync.WaitGroup
+	)
+	workers := min(runtime.GOMAXPROCS(0), len(files))
+	for range workers {
+		wg.Go(func() {
+			for i := int(cursor.Add(1) - 1); i < len(files); i = int(cursor.Add(1) - 1) {
+				entries[i] = s.read(files[i])
+				done.Add(1)
+			}
+		})
+	}
+	s.reportProgress(&wg, &done, len(files))
+	for i, f := range files {
+		e := entries[i]
+		if e.current == nil {
+			if old, ok := s.cache[f.rel]; ok {
+				e.good = old.good // last good wins
+			}
+		}
+		next[f.rel] = e
+	}
+}
+
+// reportProgress waits for wg, logging progress while a long load runs.
+func (s *Scanner) reportProgress(wg *sync.WaitGroup, done *atomic.Int64, total int) {
+	finished := make(chan struct{})
+	go func() { wg.Wait(); close(finished) }()
+	ticker := time.NewTicker(progressEvery)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-finished:
+			return
+		case <-ticker.C:
+			s.opts.Logger.Info("loading articles", "dir", s.opts.Dir, "read", done.Load(), "total", total)
+		}
+	}
+}
+
+// read reads and parses one file.
+func (s *Scanner) read(f fileInfo) *entry {
+	e := &entry{size: f.size, modTime: f.modTime, inode: f.inode, readAt: s.opts.Now()}
+	data, err := s.readFile(f)
+	if err != nil {
+		e.problems = []*article.ParseError{{Path: f.rel, Msg: err.Error()}}
+		return e
+	}
+	a, warnings, err := article.Parse(article.Source{Path: f.rel, Data: data, ModTime: f.modTime}, s.opts.Parse)
+	e.problems = warnings
+	if err != nil {
+		e.problems = append(e.problems, asParseError(f.rel, err))
+		return e
+	}
+	a.Size = f.size
+	e.current, e.good = a, a
+	return e
+}
+
+// readFile reads f whole, refusing files over MaxBytes without reading
+// them: the size is checked before, and the read is bounded in case the
+// file grew since.
+func (s *Scanner) readFile(f fileInfo) ([]byte, error) {
+	limit := s.opts.MaxBytes
+	if limit > 0 && f.size > limit {
+		return nil, fmt.Errorf("file is %d bytes, over the limit of %d (articles.max_bytes): split it or raise the limit", f.size, limit)
+	}
+	file, err := os.Open(f.abs)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read file: %v; check its permissions", unwrapPathError(err))
+	}
+	defer file.Close()
+	r := io.Reader(file)
+	if limit > 0 {
+		r = io.LimitReader(file, limit+1)
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read file: %v", unwrapPathError(err))
+	}
+	if limit > 0 && int64(len(data)) > limit {
+		return nil, fmt.Errorf("file is over the limit of %d bytes (articles.max_bytes): split it or raise the limit", limit)
+	}
+	return data, nil
+}
+
+func asParseError(path string, err error) *article.ParseError {
+	if pe, ok := err.(*article.ParseError); ok {
+		return pe
+	}
+	return &article.ParseError{Path: path, Msg: err.Error()}
+}
+
+func (s *Scanner) removedCount(next map[string]*entry) int {
+	n := 0
+	for p := range s.cache {
+		if _, ok := next[p]; !ok {
+			n++
+		}
+	}
+	return n
+}
+
+// vanished returns the last good articles of the paths that disappeared
+// since the previous scan, by content key, for rename detection.
+func (s *Scanner) vanished(next map[string]*entry) map[string][]*article.Article {
+	gone := map[string][]*article.Article{}
+	for p, e := range s.cache {
+		if _, ok := next[p]; !ok && e.good != nil {
+			gone[e.good.ContentKey] = append(gone[e.good.ContentKey], e.good)
+		}
+	}
+	return gone
+}
+
+// logNew logs each problem once per change: problems already logged for
+// the same file content are not logged again on later rebuilds.
+func (s *Scanner) logNew(problems []*article.ParseError) {
+	now := make(map[string]bool, len(problems))
+	for _, p := range problems {
+		r := p.Report()
+		now[r] = true
+		if s.logged[r] {
+			continue
+		}
+		level := slog.LevelError
+		if p.Severity == article.SeverityWarning {
+			level = slog.LevelWarn
+		}
+		s.opts.Logger.Log(context.Background(), level, "article problem", "file", p.Path, "line", p.Line, "err", p.Msg)
+	}
+	s.logged = now
+}

@@ -1,0 +1,169 @@
+// Package publish ties a configuration to its articles: it scans the
+// articles directory, builds a snapshot and swaps it in atomically, one
+// rebuild at a time. Readers of the current snapshot never wait for a
+// rebuild and never see half of one.
+package publish
+
+import (
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/feedpub/feedpub/internal/article"
+	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/library"
+	"github.com/feedpub/feedpub/internal/site"
+	"github.com/feedpub/feedpub/internal/state"
+)
+
+// Options configure a Publisher.
+type Options struct {
+	Logger *slog.Logger
+	// Now returns the current time; nil means time.Now. Scheduled
+	// articles are published by comparing their date with it.
+	Now func() time.Time
+	// ReadOnlyState uses the state file without ever writing it, for
+	// commands that only look (feedpub check).
+	ReadOnlyState bool
+}
+
+// Publisher owns the current snapshot of one site.
+type Publisher struct {
+	logger   *slog.Logger
+	now      func() time.Time
+	readOnly bool
+
+	current atomic.Pointer[site.Snapshot]
+	lastLib atomic.Pointer[library.Library]
+
+	// mu serializes rebuilds and reconfiguration and guards the fields
+	// below it.
+	mu      sync.Mutex
+	cfg     config.Config
+	state   *state.State
+	scanner *library.Scanner
+	builder *site.Builder
+}
+
+// Result describes one rebuild.
+type Result struct {
+	Generation uint64 // generation served after the rebuild
+	Swapped    bool   // false when the output was identical
+	Articles   int    // articles published
+	Errors     int    // article errors
+	Scan       library.Stats
+	Rendered   int // documents rendered
+	Duration   time.Duration
+}
+
+// New returns a Publisher for cfg. It loads the state file; a corrupt one
+// is logged and rebuilt. Nothing is scanned until Rebuild.
+func New(cfg config.Config, opts Options) (*Publisher, error) {
+	p := &Publisher{logger: opts.Logger, now: opts.Now, readOnly: opts.ReadOnlyState}
+	if p.logger == nil {
+		p.logger = slog.New(slog.DiscardHandler)
+	}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	if err := p.configureLocked(cfg); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Snapshot returns the snapshot being served, or nil before the first
+// successful rebuild. It never blocks.
+func (p *Publisher) Snapshot() *site.Snapshot { return p.current.Load() }
+
+// Library returns the library of the last successful rebuild, or nil.
+func (p *Publisher) Library() *library.Library { return p.lastLib.Load() }
+
+// Config returns the configuration in force.
+func (p *Publisher) Config() config.Config {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cfg
+}
+
+// Reconfigure switches to cfg. The next Rebuild reads every file again
+// under the new settings; until then the current snapshot stays.
+func (p *Publisher) Reconfigure(cfg config.Config) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.configureLocked(cfg)
+}
+
+func (p *Publisher) configureLocked(cfg config.Config) error {
+	st := p.loadState(cfg)
+	builder, err := site.NewBuilder(cfg, st)
+	if err != nil {
+		return err
+	}
+	builder.Continue(p.current.Load())
+	p.cfg, p.state, p.builder = cfg, st, builder
+	p.scanner = library.NewScanner(library.Options{
+		Dir:      cfg.Articles.Dir,
+		Parse:    article.Options{Location: cfg.Site.Location},
+		MaxBytes: cfg.Articles.MaxBytes,
+		State:    st,
+		Logger:   p.logger,
+		Now:      p.now,
+	})
+	return nil
+}
+
+// loadState keeps the current state when the state file stays the same, so
+// a config reload does not lose what this run learned.
+func (p *Publisher) loadState(cfg config.Config) *state.State {
+	if p.state != nil && p.state.Path() == cfg.State.File {
+		return p.state
+	}
+	load := state.Load
+	if p.readOnly {
+		load = state.LoadReadOnly
+	}
+	st, err := load(cfg.State.File)
+	if err != nil {
+		p.logger.Warn("state file unusable; rebuilding it", "file", cfg.State.File, "err", err)
+	}
+	return st
+}
+
+// Rebuild rescans the articles directory (reading only changed files),
+// renders the snapshot and swaps it in if its content differs from the one
+// being served. On error the current snapshot stays.
+func (p *Publisher) Rebuild() (Result, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	start := time.Now()
+	lib, scan, err := p.scanner.Scan()
+	if err != nil {
+		return Result{}, fmt.Errorf("scanning %s: %w", p.cfg.Articles.Dir, err)
+	}
+	now := p.now()
+	snap, stats, err := p.builder.Build(lib, now)
+	if err != nil {
+		return Result{}, fmt.Errorf("building the site: %w", err)
+	}
+	p.lastLib.Store(lib)
+	res := Result{Articles: snap.Articles, Errors: snap.Errors, Scan: scan, Rendered: stats.Rendered}
+	old := p.current.Load()
+	if snap.SameContent(old) {
+		// Same bytes: keep the served generation, so validators and the
+		// generation clients watch stay put, but refresh the status.
+		snap = old.WithStatus(snap)
+		p.builder.Continue(snap)
+	} else {
+		res.Swapped = true
+	}
+	p.current.Store(snap)
+	if err := p.state.Save(); err != nil {
+		p.logger.Warn("state not saved", "file", p.state.Path(), "err", err)
+	}
+	res.Generation = snap.Generation
+	res.Duration = time.Since(start)
+	return res, nil
+}

@@ -1,0 +1,183 @@
+package site
+
+import (
+	"fmt"
+	"html/template"
+	"time"
+
+	"github.com/feedpub/feedpub/internal/article"
+	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/library"
+	"github.com/feedpub/feedpub/internal/state"
+)
+
+// Content types of the HTML pages and the stylesheet.
+const (
+	HTMLContentType = "text/html; charset=utf-8"
+	CSSContentType  = "text/css; charset=utf-8"
+)
+
+// stylePath is where the stylesheet is served.
+const stylePath = "/style.css"
+
+// Builder renders snapshots for one configuration. It remembers what it
+// rendered last, so a rebuild renders again only the article pages whose
+// article changed, and carries Last-Modified forward for unchanged bytes.
+// A Builder is not safe for concurrent use: rebuilds run one at a time.
+type Builder struct {
+	cfg       config.Config
+	urls      urls
+	site      siteView
+	templates map[string]*template.Template
+	state     *state.State
+
+	// pages holds the article pages of the previous build by article;
+	// articles are immutable, so an unchanged pointer means an unchanged page.
+	pages map[*article.Article]*Document
+	prev  *Snapshot
+}
+
+// BuildStats describe one build.
+type BuildStats struct {
+	// Rendered counts the documents rendered; the rest were reused.
+	Rendered int
+}
+
+// NewBuilder returns a Builder for cfg. st remembers when each document
+// last changed across restarts; nil keeps that in memory only.
+func NewBuilder(cfg config.Config, st *state.State) (*Builder, error) {
+	u, err := newURLs(cfg.Site)
+	if err != nil {
+		return nil, fmt.Errorf("site.base_url: %w", err)
+	}
+	tmpl, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		st = state.New()
+	}
+	return &Builder{
+		cfg:       cfg,
+		urls:      u,
+		templates: tmpl,
+		state:     st,
+		pages:     map[*article.Article]*Document{},
+		site: siteView{
+			Title:       cfg.Site.Title,
+			Description: cfg.Site.Description,
+			HomeURL:     u.absolute("/"),
+			StyleURL:    u.absolute(stylePath),
+			RSSURL:      u.absolute(cfg.Feeds.RSSPath),
+			AtomURL:     u.absolute(cfg.Feeds.AtomPath),
+			JSONURL:     u.absolute(cfg.Feeds.JSONPath),
+		},
+	}, nil
+}
+
+// Continue makes b carry on from the last snapshot of another builder, so
+// that after a config change Last-Modified keeps moving forward and the
+// generation keeps counting.
+func (b *Builder) Continue(prev *Snapshot) { b.prev = prev }
+
+// Build renders the library as published at now. On error (a document that
+// fails its validity check, which is a bug) nothing is returned and the
+// caller keeps serving its current snapshot.
+func (b *Builder) Build(lib *library.Library, now time.Time) (*Snapshot, BuildStats, error) {
+	published := lib.Published(now)
+	r := renderRun{b: b, docs: map[string]*Document{}, pages: map[*article.Article]*Document{}}
+	if err := r.renderAll(published); err != nil {
+		return nil, BuildStats{}, err
+	}
+	snap := &Snapshot{
+		Generation:    b.nextGeneration(),
+		BuiltAt:       now,
+		Articles:      len(published),
+		Errors:        lib.Errors(),
+		NextScheduled: lib.NextScheduled(now),
+		NotFound:      r.notFound,
+		docs:          r.docs,
+	}
+	b.stampLastModified(r.fresh, now)
+	b.rememberStamps(snap)
+	b.pages, b.prev = r.pages, snap
+	return snap, BuildStats{Rendered: len(r.fresh)}, nil
+}
+
+func (b *Builder) nextGeneration() uint64 {
+	if b.prev == nil {
+		return 1
+	}
+	return b.prev.Generation + 1
+}
+
+// renderRun is the work of one Build.
+type renderRun struct {
+	b        *Builder
+	docs     map[string]*Document
+	pages    map[*article.Article]*Document
+	notFound *Document
+	// fresh holds the documents rendered in this run, which need their
+	// Last-Modified set; reused ones keep theirs.
+	fresh []*Document
+}
+
+func (r *renderRun) renderAll(published []*article.Article) error {
+	latest := limit(published, r.b.cfg.Feeds.Limit)
+	if err := r.renderFeeds(latest); err != nil {
+		return err
+	}
+	if err := r.renderArticles(published); err != nil {
+		return err
+	}
+	index, err := r.b.renderIndex(latest)
+	if err != nil {
+		return err
+	}
+	r.add(newDocument("/", HTMLContentType, KindPage, index))
+	notFound, err := r.b.renderPage("notfound.html", pageData{Title: "Not found · " + r.b.cfg.Site.Title})
+	if err != nil {
+		return err
+	}
+	r.notFound = newDocument("", HTMLContentType, KindPage, notFound)
+	r.fresh = append(r.fresh, r.notFound)
+	style, err := templateFS.ReadFile("templates/style.css")
+	if err != nil {
+		return err
+	}
+	r.add(newDocument(stylePath, CSSContentType, KindAsset, style))
+	return nil
+}
+
+func (r *renderRun) add(d *Document) {
+	r.docs[d.Path] = d
+	r.fresh = append(r.fresh, d)
+}
+
+// renderArticles renders the page of every published article, reusing the
+// previous build's page for articles that did not change.
+func (r *renderRun) renderArticles(published []*article.Article) error {
+	for _, a := range published {
+		if d, ok := r.b.pages[a]; ok {
+			r.docs[d.Path] = d
+			r.pages[a] = d
+			continue
+		}
+		body, err := r.b.renderArticle(a)
+		if err != nil {
+			return fmt.Errorf("%s: %w", a.Path, err)
+		}
+		d := newDocument(articlePath(a.Slug), HTMLContentType, KindPage, body)
+		d.LastModified = a.Updated.Truncate(time.Second)
+		r.add(d)
+		r.pages[a] = d
+	}
+	return nil
+}
+
+func limit(as []*article.Article, n int) []*article.Article {
+	if n > 0 && len(as) > n {
+		return as[:n]
+	}
+	return as
+}

@@ -1,0 +1,110 @@
+// Package site renders everything the server can answer (feeds, HTML
+// pages, stylesheet) into an immutable Snapshot, once per change.
+//
+// The server and `feedpub build` both use the Snapshot, so what a static
+// host serves is byte for byte what feedpub serves.
+package site
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"time"
+)
+
+// Document is one response body with the headers that describe it. It is
+// immutable once it is part of a Snapshot.
+type Document struct {
+	// Path is the URL path, decoded ("/articles/héllo/").
+	Path        string
+	Body        []byte
+	ContentType string
+	// ETag is a strong entity tag (RFC 9110 §8.8.3), quoted, computed from
+	// the body: equal bodies have equal tags on every machine.
+	ETag string
+	// LastModified is when these bytes were first served: it moves forward
+	// whenever the bytes change and never goes backwards.
+	LastModified time.Time
+	// Kind tells what the document is, for caching policy and logging.
+	Kind Kind
+}
+
+// Kind is what a document is.
+type Kind int
+
+const (
+	KindPage  Kind = iota // an HTML page
+	KindFeed              // an RSS, Atom or JSON feed
+	KindAsset             // a stylesheet or other static file
+)
+
+// newDocument returns a document for body with its ETag computed.
+func newDocument(path, contentType string, kind Kind, body []byte) *Document {
+	return &Document{Path: path, Body: body, ContentType: contentType, ETag: etagOf(body), Kind: kind}
+}
+
+func etagOf(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
+}
+
+// Snapshot is the complete state served at one moment. It is never modified
+// after Build returns it.
+type Snapshot struct {
+	// Generation counts the snapshots served since start; 1 is the first.
+	Generation uint64
+	// BuiltAt is when the snapshot was built. It appears in no document.
+	BuiltAt time.Time
+	// Articles is the number of published articles.
+	Articles int
+	// Errors is the number of current article errors.
+	Errors int
+	// NextScheduled is when the earliest scheduled article is due, or zero.
+	NextScheduled time.Time
+	// NotFound is the page served with status 404.
+	NotFound *Document
+
+	docs map[string]*Document
+}
+
+// Lookup returns the document served at the decoded URL path, or nil.
+func (s *Snapshot) Lookup(path string) *Document {
+	return s.docs[path]
+}
+
+// Paths returns every served path, sorted.
+func (s *Snapshot) Paths() []string {
+	paths := make([]string, 0, len(s.docs))
+	for p := range s.docs {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	return paths
+}
+
+// Len returns the number of documents.
+func (s *Snapshot) Len() int { return len(s.docs) }
+
+// SameContent reports whether s and o serve the same bytes at the same
+// paths, so swapping one for the other would change nothing a client sees.
+func (s *Snapshot) SameContent(o *Snapshot) bool {
+	if o == nil || len(s.docs) != len(o.docs) || s.NotFound.ETag != o.NotFound.ETag {
+		return false
+	}
+	for p, d := range s.docs {
+		od, ok := o.docs[p]
+		if !ok || od.ETag != d.ETag {
+			return false
+		}
+	}
+	return true
+}
+
+// WithStatus returns a copy of s with the status fields (built time,
+// counts, next scheduled time) of o, serving s's documents under s's
+// generation. It is used when a rebuild produced the same bytes.
+func (s *Snapshot) WithStatus(o *Snapshot) *Snapshot {
+	c := *s
+	c.BuiltAt, c.Articles, c.Errors, c.NextScheduled = o.BuiltAt, o.Articles, o.Errors, o.NextScheduled
+	return &c
+}

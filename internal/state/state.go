@@ -1,0 +1,212 @@
+// Package state keeps what feedpub must remember between runs so that what
+// it publishes stays stable: the id and first-seen time of every article
+// path, and when each served document's bytes last changed.
+//
+// The state is a small JSON file, written atomically (temporary file, then
+// rename) so a crash never leaves half of it. A missing or corrupt file is
+// not fatal: feedpub rebuilds the state from the directory and says so.
+package state
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// formatVersion is written into the file so a later feedpub can migrate it.
+const formatVersion = 1
+
+// Article is what is remembered about one article path.
+type Article struct {
+	// ID is the article's stable identity.
+	ID string `json:"id"`
+	// FirstSeen is when feedpub first saw the article (its modification
+	// time then), the publication date of an article that declares none.
+	FirstSeen time.Time `json:"first_seen"`
+}
+
+// Document is what is remembered about one served document.
+type Document struct {
+	// ETag is the document's entity tag when LastModified was set.
+	ETag string `json:"etag"`
+	// LastModified is when the document's bytes last changed.
+	LastModified time.Time `json:"last_modified"`
+}
+
+// State is the remembered state. It is safe for concurrent use.
+type State struct {
+	path     string // "" keeps the state in memory only
+	readOnly bool   // Save does nothing
+
+	// mu guards articles, documents and dirty.
+	mu        sync.Mutex
+	articles  map[string]Article  // by article path
+	documents map[string]Document // by URL path
+	dirty     bool
+}
+
+type fileFormat struct {
+	Version   int                 `json:"version"`
+	Articles  map[string]Article  `json:"articles"`
+	Documents map[string]Document `json:"documents"`
+}
+
+// New returns an empty state kept in memory only; Save does nothing.
+func New() *State {
+	return &State{articles: map[string]Article{}, documents: map[string]Document{}}
+}
+
+// Load reads the state file at path. A missing file gives an empty state and
+// a nil error. A file that cannot be read or parsed gives an empty state and
+// a non-nil error describing the problem: the caller logs it as a warning
+// and goes on, since everything in the state can be rebuilt.
+func Load(path string) (*State, error) {
+	s := New()
+	s.path = path
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return s, nil
+	}
+	if err != nil {
+		return s, fmt.Errorf("reading state %s: %w (starting with an empty state)", path, err)
+	}
+	var f fileFormat
+	if err := json.Unmarshal(data, &f); err != nil {
+		return s, fmt.Errorf("state file %s is corrupt: %w (rebuilding it from the articles directory)", path, err)
+	}
+	if f.Version != formatVersion {
+		return s, fmt.Errorf("state file %s has version %d, want %d (rebuilding it from the articles directory)", path, f.Version, formatVersion)
+	}
+	if f.Articles != nil {
+		s.articles = f.Articles
+	}
+	if f.Documents != nil {
+		s.documents = f.Documents
+	}
+	return s, nil
+}
+
+// LoadReadOnly is Load for commands that must not write the state file
+// (feedpub check): the state is used but Save does nothing.
+func LoadReadOnly(path string) (*State, error) {
+	s, err := Load(path)
+	s.readOnly = true
+	return s, err
+}
+
+// Path returns the file the state is saved to, or "" for a state kept in
+// memory only.
+func (s *State) Path() string { return s.path }
+
+// Article returns what is remembered about the article at path.
+func (s *State) Article(path string) (Article, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.articles[path]
+	return a, ok
+}
+
+// Articles returns a copy of every remembered article, by path.
+func (s *State) Articles() map[string]Article {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.articles)
+}
+
+// SetArticle remembers a for path.
+func (s *State) SetArticle(path string, a Article) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.articles[path]; ok && old.ID == a.ID && old.FirstSeen.Equal(a.FirstSeen) {
+		return
+	}
+	s.articles[path] = a
+	s.dirty = true
+}
+
+// DeleteArticle forgets the article at path.
+func (s *State) DeleteArticle(path string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.articles[path]; ok {
+		delete(s.articles, path)
+		s.dirty = true
+	}
+}
+
+// Document returns what is remembered about the document at urlPath.
+func (s *State) Document(urlPath string) (Document, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.documents[urlPath]
+	return d, ok
+}
+
+// SetDocuments replaces the remembered documents with docs.
+func (s *State) SetDocuments(docs map[string]Document) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if maps.Equal(s.documents, docs) {
+		return
+	}
+	s.documents = maps.Clone(docs)
+	s.dirty = true
+}
+
+// Save writes the state to its file if it changed since it was loaded or
+// last saved. It writes a temporary file in the same directory and renames
+// it over the old one, so readers never see a partial file.
+func (s *State) Save() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.path == "" || s.readOnly || !s.dirty {
+		return nil
+	}
+	data, err := json.MarshalIndent(fileFormat{
+		Version:   formatVersion,
+		Articles:  s.articles,
+		Documents: s.documents,
+	}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encoding state: %w", err)
+	}
+	if err := writeFileAtomic(s.path, append(data, '\n')); err != nil {
+		return err
+	}
+	s.dirty = false
+	return nil
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("saving state: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, ".state-*.tmp")
+	if err != nil {
+		return fmt.Errorf("saving state: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
+	if _, err := bytes.NewReader(data).WriteTo(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("saving state %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("saving state %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("saving state %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("saving state %s: %w", path, err)
+	}
+	return nil
+}
