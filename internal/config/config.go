@@ -18,6 +18,9 @@ type Config struct {
 	Feeds    Feeds    `toml:"feeds"`
 	Server   Server   `toml:"server"`
 	State    State    `toml:"state"`
+
+	// lines places the keys of the file this was loaded from, for errors.
+	lines *keyLines
 }
 
 // Site describes the publication.
