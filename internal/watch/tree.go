@@ -1,0 +1,106 @@
+package watch
+
+import (
+	"errors"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/fsnotify/fsnotify"
+
+	"github.com/feedpub/feedpub/internal/article"
+)
+
+// tree keeps a watch on a directory and every directory below it, since
+// inotify watches are not recursive: directories are added as they appear
+// (also ones moved in with files already inside) and dropped as they go.
+type tree struct {
+	fs      *fsnotify.Watcher
+	logger  *slog.Logger
+	root    string          // absolute
+	watched map[string]bool // absolute directory paths
+}
+
+func newTree(fsw *fsnotify.Watcher, logger *slog.Logger, root string) *tree {
+	return &tree{fs: fsw, logger: logger, root: root, watched: map[string]bool{}}
+}
+
+// contains reports whether path is the root or below it.
+func (t *tree) contains(path string) bool {
+	return path == t.root || strings.HasPrefix(path, t.root+string(filepath.Separator))
+}
+
+// addAll watches dir and every directory below it that feedpub reads
+// (hidden ones are skipped, as the scan skips them).
+func (t *tree) addAll(dir string) {
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if !errors.Is(err, fs.ErrNotExist) {
+				t.logger.Warn("cannot watch directory", "dir", path, "err", err)
+			}
+			return nil
+		}
+		if !t.isWatchableDir(path, d) {
+			return nil
+		}
+		if path != t.root && article.Ignored(d.Name()) {
+			return filepath.SkipDir
+		}
+		t.add(path)
+		return nil
+	})
+}
+
+// isWatchableDir reports whether d is a directory, or a link to one.
+func (t *tree) isWatchableDir(path string, d fs.DirEntry) bool {
+	if d.IsDir() {
+		return true
+	}
+	if d.Type()&fs.ModeSymlink == 0 {
+		return false
+	}
+	info, err := os.Stat(path)
+	return err == nil && info.IsDir()
+}
+
+func (t *tree) add(dir string) {
+	if t.watched[dir] {
+		return
+	}
+	if err := t.fs.Add(dir); err != nil {
+		t.logger.Warn("cannot watch directory; changes in it are seen only by a rescan (raise fs.inotify.max_user_watches or use --poll)",
+			"dir", dir, "err", err)
+		return
+	}
+	t.watched[dir] = true
+}
+
+// removeAll drops the watches of dir and everything below it. The kernel
+// has already dropped them if the directory was deleted; after a move the
+// watch would follow the directory to its new place, so it is removed.
+func (t *tree) removeAll(dir string) {
+	for path := range t.watched {
+		if path == dir || strings.HasPrefix(path, dir+string(filepath.Separator)) {
+			if err := t.fs.Remove(path); err != nil && !errors.Is(err, fsnotify.ErrNonExistentWatch) {
+				t.logger.Debug("removing watch", "dir", path, "err", err)
+			}
+			delete(t.watched, path)
+		}
+	}
+}
+
+// rewalk adds watches for directories that appeared without an event
+// (after an event overflow, or when the root is re-created).
+func (t *tree) rewalk() {
+	for path := range t.watched {
+		if _, err := os.Stat(path); err != nil {
+			t.removeAll(path)
+		}
+	}
+	t.addAll(t.root)
+}
+
+// isDir reports whether path is a watched directory.
+func (t *tree) isDir(path string) bool { return t.watched[path] }
