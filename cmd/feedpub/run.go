@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/publish"
 )
 
 // exitError carries an exit status other than 1: 2 for usage errors, and
@@ -58,6 +59,12 @@ type env struct {
 	stderr       io.Writer
 	logger       *slog.Logger
 	flagsVisited map[string]bool
+	// overrides applies command-specific flags to a loaded config, at
+	// start and on every reload.
+	overrides func(*config.Config)
+	// onRebuild, if set, is told of every rebuild after the first (tests
+	// wait on it).
+	onRebuild func(publish.Result, error)
 }
 
 // run is feedpub's whole command line: main only calls it, and tests call
@@ -152,7 +159,10 @@ func (e *env) loadConfig() (config.Config, error) {
 	if e.articlesDir != "" {
 		cfg.Articles.Dir = e.articlesDir
 	}
-	return cfg, nil
+	if e.overrides != nil {
+		e.overrides(&cfg)
+	}
+	return cfg, cfg.Validate()
 }
 
 func runVersion(_ context.Context, e *env) error {

@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -14,22 +17,32 @@ import (
 	"github.com/feedpub/feedpub/internal/config"
 	"github.com/feedpub/feedpub/internal/publish"
 	"github.com/feedpub/feedpub/internal/server"
+	"github.com/feedpub/feedpub/internal/watch"
 )
 
 func serveCommand() command {
-	var listen string
+	var (
+		listen string
+		poll   time.Duration
+	)
 	return command{
 		name: "serve",
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&listen, "listen", "", "`address` to listen on (overrides [server] listen)")
+			fs.DurationVar(&poll, "poll", 0, "also rescan every `interval`, for file systems without change events (overrides [articles] poll)")
 		},
 		run: func(ctx context.Context, e *env) error {
+			e.overrides = func(cfg *config.Config) {
+				if listen != "" {
+					cfg.Server.Listen = listen
+				}
+				if e.flagsVisited["poll"] {
+					cfg.Articles.Poll.Duration = poll
+				}
+			}
 			cfg, err := e.loadConfig()
 			if err != nil {
 				return err
-			}
-			if listen != "" {
-				cfg.Server.Listen = listen
 			}
 			return serve(ctx, e, cfg)
 		},
@@ -46,7 +59,7 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 	if err != nil {
 		return err
 	}
-	logRebuild(e, res)
+	watch.LogResult(e.logger, "start", res)
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w (is another server using it? set --listen or [server] listen)", cfg.Server.Listen, err)
@@ -54,7 +67,21 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 	srv := newHTTPServer(cfg, server.New(p, server.Options{FeedMaxAge: cfg.Feeds.MaxAge.Duration, Logger: e.logger}))
 	e.logger.Info("serving", "url", "http://"+ln.Addr().String()+"/", "rss", cfg.Site.BaseURL+cfg.Feeds.RSSPath[1:])
 
+	reload := make(chan struct{}, 1)
+	stopHangup := notifyHangup(reload)
+	defer stopHangup()
+
 	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		return watch.Run(gctx, watch.Options{
+			Publisher:  p,
+			ConfigPath: e.configPath,
+			LoadConfig: e.loadConfig,
+			Reload:     reload,
+			Logger:     e.logger,
+			OnRebuild:  e.onRebuild,
+		})
+	})
 	g.Go(func() error {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			return err
@@ -92,14 +119,24 @@ func shutdown(e *env, srv *http.Server, timeout time.Duration) error {
 	return nil
 }
 
-func logRebuild(e *env, res publish.Result) {
-	e.logger.Info("rebuilt",
-		"generation", res.Generation,
-		"swapped", res.Swapped,
-		"articles", res.Articles,
-		"errors", res.Errors,
-		"files", res.Scan.Files,
-		"read", res.Scan.Read,
-		"rendered", res.Rendered,
-		"duration", res.Duration.Round(time.Microsecond))
+// notifyHangup delivers SIGHUP (reload the config and rescan) to reload,
+// dropping a signal while one is already pending.
+func notifyHangup(reload chan<- struct{}) (stop func()) {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGHUP)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-sig:
+				select {
+				case reload <- struct{}{}:
+				default:
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() { signal.Stop(sig); close(done) }
 }
