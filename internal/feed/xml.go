@@ -1,0 +1,189 @@
+package feed
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// CheckXML reports whether doc is a well-formed XML document: it decodes
+// every token to the end with encoding/xml in strict mode and requires
+// exactly one root element with nothing but white space and markup
+// around it (XML 1.0 §2.1). The error names the line of the first
+// problem. RSS and Atom run every document through it before returning.
+func CheckXML(doc []byte) error {
+	d := xml.NewDecoder(bytes.NewReader(doc))
+	d.Strict = true
+	var depth, roots int
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return lineError(d, err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if depth == 0 {
+				roots++
+			}
+			if roots > 1 {
+				return lineError(d, errors.New("more than one root element"))
+			}
+			depth++
+		case xml.EndElement:
+			depth--
+		case xml.CharData:
+			if depth == 0 && len(bytes.TrimSpace(t)) > 0 {
+				return lineError(d, errors.New("text outside the root element"))
+			}
+		}
+	}
+	if roots == 0 {
+		return lineError(d, errors.New("no root element"))
+	}
+	return nil
+}
+
+// lineError gives err the decoder's current line, unless it is an
+// xml.SyntaxError, which already carries the line where decoding stopped.
+func lineError(d *xml.Decoder, err error) error {
+	var syn *xml.SyntaxError
+	if errors.As(err, &syn) {
+		return err
+	}
+	line, _ := d.InputPos()
+	return fmt.Errorf("XML error on line %d: %w", line, err)
+}
+
+// xmlSafe returns s without the characters XML 1.0 forbids (§2.2 Char:
+// the C0 controls other than tab, newline and carriage return, lone
+// surrogates, U+FFFE and U+FFFF); bytes that are not UTF-8 become
+// U+FFFD. CDATA sections carry text as is, so without this one stray
+// control character in an article would make the whole feed unreadable.
+// Clean strings are returned without copying.
+func xmlSafe(s string) string {
+	i := firstUnsafe(s)
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for _, r := range s[i:] {
+		// Ranging over a string turns each invalid byte into U+FFFD,
+		// which is a valid character.
+		if isXMLChar(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// firstUnsafe returns the index of the first byte of s that xmlSafe must
+// change, or -1.
+func firstUnsafe(s string) int {
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				return i
+			}
+		}
+		if !isXMLChar(r) {
+			return i
+		}
+	}
+	return -1
+}
+
+// isXMLChar reports whether r matches the Char production of XML 1.0
+// §2.2.
+func isXMLChar(r rune) bool {
+	switch {
+	case r == '\t', r == '\n', r == '\r':
+		return true
+	case r >= 0x20 && r <= 0xD7FF:
+		return true
+	case r >= 0xE000 && r <= 0xFFFD:
+		return true
+	case r >= 0x10000 && r <= utf8.MaxRune:
+		return true
+	}
+	return false
+}
+
+// marshalXML encodes v as an indented UTF-8 document with an XML
+// declaration and a final newline, and runs it through CheckXML: the
+// document structs and xmlSafe are meant to make a failure there
+// impossible, so one is reported as a bug rather than served.
+func marshalXML(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	buf.WriteByte('\n')
+	if err := CheckXML(buf.Bytes()); err != nil {
+		return nil, fmt.Errorf("bug: rendered document is not well-formed: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// xmlSafeFeed returns a copy of f with xmlSafe applied to every string,
+// so no builder can forget a field. f itself is not modified.
+func xmlSafeFeed(f *Feed) *Feed {
+	c := *f
+	c.ID = xmlSafe(f.ID)
+	c.Title = xmlSafe(f.Title)
+	c.Description = xmlSafe(f.Description)
+	c.HomeURL = xmlSafe(f.HomeURL)
+	c.Language = xmlSafe(f.Language)
+	c.Author = xmlSafePerson(f.Author)
+	c.Generator = xmlSafe(f.Generator)
+	c.Links = Links{RSS: xmlSafe(f.Links.RSS), Atom: xmlSafe(f.Links.Atom), JSON: xmlSafe(f.Links.JSON)}
+	c.Items = make([]Item, len(f.Items))
+	for i := range f.Items {
+		c.Items[i] = xmlSafeItem(&f.Items[i])
+	}
+	return &c
+}
+
+func xmlSafeItem(it *Item) Item {
+	c := *it
+	c.ID = xmlSafe(it.ID)
+	c.URL = xmlSafe(it.URL)
+	c.Title = xmlSafe(it.Title)
+	c.Summary = xmlSafe(it.Summary)
+	c.ContentHTML = xmlSafe(it.ContentHTML)
+	c.Author = xmlSafePerson(it.Author)
+	c.Tags = xmlSafeStrings(it.Tags)
+	c.Language = xmlSafe(it.Language)
+	return c
+}
+
+func xmlSafePerson(p Person) Person {
+	return Person{Name: xmlSafe(p.Name), Email: xmlSafe(p.Email), URL: xmlSafe(p.URL)}
+}
+
+// xmlSafeStrings returns ss itself when every string is clean and a
+// cleaned copy otherwise; the caller's slice is never written.
+func xmlSafeStrings(ss []string) []string {
+	for i, s := range ss {
+		if firstUnsafe(s) >= 0 {
+			c := make([]string, len(ss))
+			copy(c, ss[:i])
+			for j := i; j < len(ss); j++ {
+				c[j] = xmlSafe(ss[j])
+			}
+			return c
+		}
+	}
+	return ss
+}
