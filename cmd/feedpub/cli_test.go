@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// project lays out a config and an articles directory in a temp dir and
+// returns the config path.
+func project(t *testing.T, articles map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := "[site]\ntitle = \"CLI test\"\nbase_url = \"http://127.0.0.1:8080/\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "config.toml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range articles {
+		path := filepath.Join(dir, "articles", filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, "config.toml")
+}
+
+func runCLI(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err = run(context.Background(), args, &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+func seedArticle(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile("../../articles/000_68686de34c3f3bfb.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+func TestCheckReportsEveryProblem(t *testing.T) {
+	cfg := project(t, map[string]string{
+		"good.txt":     seedArticle(t),
+		"notitle.txt":  "Date: 2024-01-01\n\nbody\n",
+		"baddate.txt":  "Title: x\nDate: yesterday\n\nbody\n",
+		"sub/dup1.txt": "Title: a\nID: same\n\nbody\n",
+		"sub/dup2.txt": "Title: b\nID: same\n\nbody\n",
+	})
+	out, _, err := runCLI(t, "check", "--config", cfg)
+	var exit exitError
+	if !errors.As(err, &exit) || exit.code != 1 {
+		t.Fatalf("check exited with %v, want status 1", err)
+	}
+	for _, want := range []string{
+		filepath.Join(filepath.Dir(cfg), "articles", "notitle.txt") + ": error:",
+		"baddate.txt:2: error:",
+		"dup2.txt: error: duplicate id \"same\"",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "good.txt") {
+		t.Errorf("check reports the good article:\n%s", out)
+	}
+}
+
+func TestCheckPassesOnGoodArticles(t *testing.T) {
+	cfg := project(t, map[string]string{"a.txt": seedArticle(t)})
+	if out, _, err := runCLI(t, "--config", cfg, "check"); err != nil {
+		t.Fatalf("check failed: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(cfg), ".feedpub")); err == nil {
+		t.Error("check wrote a state file; it must only look")
+	}
+}
+
+func TestConfigErrorsNameKeyAndLine(t *testing.T) {
+	cfg := project(t, nil)
+	if err := os.WriteFile(cfg, []byte("[site]\ntitle = \"x\"\nbase_url = \"not a url\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCLI(t, "check", "--config", cfg)
+	if err == nil || !strings.Contains(out, "config.toml:3: site.base_url") {
+		t.Errorf("check = %v, output %q; want the key and line of the bad value", err, out)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{{"bogus"}, {"build"}, {"serve", "--no-such-flag"}} {
+		_, _, err := runCLI(t, args...)
+		var exit exitError
+		if !errors.As(err, &exit) || exit.code != 2 {
+			t.Errorf("feedpub %v = %v, want a usage error (status 2)", args, err)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	out, _, err := runCLI(t, "version")
+	if err != nil || !strings.HasPrefix(out, "feedpub ") {
+		t.Errorf("version = %q, %v", out, err)
+	}
+}
+
+// TestBuildMatchesServe builds the site to disk, serves it, and compares
+// every file with the bytes served at its URL.
+func TestBuildMatchesServe(t *testing.T) {
+	cfg := project(t, map[string]string{
+		"000_68686de34c3f3bfb.txt": seedArticle(t),
+		"sub/other.txt":            "Title: Other\nDate: 2024-01-01\n\nBody.\n",
+	})
+	out := filepath.Join(t.TempDir(), "site")
+	if _, stderr, err := runCLI(t, "build", "--out", out, "--config", cfg); err != nil {
+		t.Fatalf("build: %v\n%s", err, stderr)
+	}
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve", "--config", cfg, "--listen", addr}, io.Discard, io.Discard) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve returned %v", err)
+		}
+	}()
+	waitServing(t, addr)
+
+	for urlPath, file := range map[string]string{
+		"/rss.xml":                        "rss.xml",
+		"/atom.xml":                       "atom.xml",
+		"/feed.json":                      "feed.json",
+		"/":                               "index.html",
+		"/articles/000_68686de34c3f3bfb/": "articles/000_68686de34c3f3bfb/index.html",
+		"/articles/sub/other/":            "articles/sub/other/index.html",
+	} {
+		want, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(file)))
+		if err != nil {
+			t.Errorf("build did not write %s: %v", file, err)
+			continue
+		}
+		resp, err := http.Get("http://" + addr + urlPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !bytes.Equal(got, want) {
+			t.Errorf("GET %s: status %d, %d bytes; built file has %d bytes", urlPath, resp.StatusCode, len(got), len(want))
+		}
+	}
+	if !strings.Contains(readFile(t, filepath.Join(out, "rss.xml")), "Lavrov") {
+		t.Error("the built RSS feed lacks the sample article")
+	}
+}
+
+func TestBuildRefusesForeignDirectory(t *testing.T) {
+	cfg := project(t, map[string]string{"a.txt": seedArticle(t)})
+	out := t.TempDir()
+	if err := os.WriteFile(filepath.Join(out, "precious.txt"), []byte("keep me"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCLI(t, "build", "--config", cfg, "--out", out); err == nil {
+		t.Fatal("build emptied a directory that is not its own output")
+	}
+	if readFile(t, filepath.Join(out, "precious.txt")) != "keep me" {
+		t.Error("precious.txt was changed")
+	}
+	// A second build over its own output replaces it.
+	fresh := filepath.Join(t.TempDir(), "out")
+	for range 2 {
+		if _, _, err := runCLI(t, "build", "--config", cfg, "--out", fresh); err != nil {
+			t.Fatalf("build over its own output: %v", err)
+		}
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func waitServing(t *testing.T, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("server at %s did not come up", addr)
+}
