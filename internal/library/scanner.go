@@ -63,10 +63,11 @@ type Scanner struct {
 
 // entry is what the scanner knows about one file.
 type entry struct {
-	size    int64
-	modTime time.Time
-	inode   uint64
-	readAt  time.Time
+	size       int64
+	modTime    time.Time
+	changeTime time.Time
+	inode      uint64
+	readAt     time.Time
 	// current is the article as last parsed, with identity assigned; nil
 	// when the file's current content does not parse.
 	current *article.Article
@@ -145,8 +146,9 @@ func (s *Scanner) reuse(files []fileInfo) (map[string]*entry, []fileInfo) {
 }
 
 func (e *entry) unchanged(f fileInfo) bool {
-	return e.size == f.size && e.modTime.Equal(f.modTime) && e.inode == f.inode &&
-		e.readAt.Sub(f.modTime) >= racyWindow
+	return f.err == nil && e.size == f.size && e.modTime.Equal(f.modTime) &&
+		e.changeTime.Equal(f.changeTime) && e.inode == f.inode &&
+		e.readAt.Sub(f.changeTime) >= racyWindow
 }
 
 // readAll reads and parses files in parallel, one worker per core, and
@@ -197,7 +199,11 @@ func (s *Scanner) reportProgress(wg *sync.WaitGroup, done *atomic.Int64, total i
 
 // read reads and parses one file.
 func (s *Scanner) read(f fileInfo) *entry {
-	e := &entry{size: f.size, modTime: f.modTime, inode: f.inode, readAt: s.opts.Now()}
+	e := &entry{size: f.size, modTime: f.modTime, changeTime: f.changeTime, inode: f.inode, readAt: time.Now()}
+	if f.err != nil {
+		e.problems = []*article.ParseError{{Path: f.rel, Msg: f.err.Error()}}
+		return e
+	}
 	data, err := s.readFile(f)
 	if err != nil {
 		e.problems = []*article.ParseError{{Path: f.rel, Msg: err.Error()}}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/feedpub/feedpub/internal/article"
@@ -19,7 +18,13 @@ type fileInfo struct {
 	abs     string
 	size    int64
 	modTime time.Time
-	inode   uint64
+	// changeTime (ctime) moves on chmod too, so a file that became
+	// unreadable is read again and reported.
+	changeTime time.Time
+	inode      uint64
+	// err is set for an article path that cannot be examined (a broken
+	// link); the scanner reports it and keeps the last good version.
+	err error
 }
 
 // walker lists the article files under a directory. It follows symbolic
@@ -87,8 +92,9 @@ func (w *walker) visit(rel string, e fs.DirEntry) {
 	}
 	info, err := os.Stat(abs) // follows links
 	if err != nil {
-		if isLink && article.IsArticleFile(rel) {
-			w.problem(rel, fmt.Sprintf("broken symbolic link: %v", unwrapPathError(err)))
+		if article.IsArticleFile(rel) {
+			w.files = append(w.files, fileInfo{rel: rel, abs: abs,
+				err: fmt.Errorf("cannot read file: %v; fix or remove the link", unwrapPathError(err))})
 		}
 		return
 	}
@@ -96,8 +102,7 @@ func (w *walker) visit(rel string, e fs.DirEntry) {
 	case info.IsDir():
 		w.walkDir(rel, info)
 	case info.Mode().IsRegular() && article.IsArticleFile(rel):
-		id, _ := identity(info)
-		w.files = append(w.files, fileInfo{rel: rel, abs: abs, size: info.Size(), modTime: info.ModTime(), inode: id.ino})
+		w.files = append(w.files, newFileInfo(rel, abs, info))
 	}
 }
 
@@ -108,14 +113,10 @@ func (w *walker) problem(rel, msg string) {
 	w.problems = append(w.problems, &article.ParseError{Path: rel, Msg: msg})
 }
 
-// identity returns the device and inode of a file, where the platform has
-// them.
-func identity(info fs.FileInfo) (fileID, bool) {
-	st, ok := info.Sys().(*syscall.Stat_t)
-	if !ok {
-		return fileID{}, false
-	}
-	return fileID{dev: uint64(st.Dev), ino: st.Ino}, true
+func newFileInfo(rel, abs string, info fs.FileInfo) fileInfo {
+	f := fileInfo{rel: rel, abs: abs, size: info.Size(), modTime: info.ModTime()}
+	f.inode, f.changeTime = inodeAndChangeTime(info)
+	return f
 }
 
 // unwrapPathError drops the *fs.PathError wrapper, whose path the caller

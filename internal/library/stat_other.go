@@ -1,0 +1,16 @@
+//go:build !linux
+
+package library
+
+import (
+	"io/fs"
+	"time"
+)
+
+// identity is unavailable here: link cycles are then bounded by the
+// operating system's own limit on path length.
+func identity(fs.FileInfo) (fileID, bool) { return fileID{}, false }
+
+// inodeAndChangeTime falls back to the modification time where ctime is
+// not portable.
+func inodeAndChangeTime(info fs.FileInfo) (uint64, time.Time) { return 0, info.ModTime() }
