@@ -1,0 +1,105 @@
+package article
+
+import (
+	"encoding/xml"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/feedpub/feedpub/internal/testcorpus"
+)
+
+// fuzzSeeds are the edge cases the parser tests cover, as starting points for
+// the fuzz engine.
+var fuzzSeeds = []string{
+	"",
+	"\uFEFF",
+	"Title: T",
+	"Title:",
+	"Hello.\nWorld.",
+	"\uFEFFTitle: T\r\nWord Count: 2\r\nOne.\r\nTwo.\r\n",
+	"Title: T\rOne.\rTwo.",
+	"Title: T\n\nOne a\n  one b  \n\n\nTwo.\n",
+	"Title: T\nIntro.\nNote: something\nDate: not a date",
+	"Title: T\nBody.\n“Writer, reader.”",
+	"Title: T\n“Just a quote.”",
+	"Title: A & B <c> ]]> \"d\" 'e'\nFish & chips <b>bold</b> ]]>\n",
+	"Title: A\x07B\nOne\x00.\nTwo\x1b.\uFFFE",
+	"Title: T\nOne.\rTwo \xff\xfe.",
+	"\x00\x01\xff\xfe\x89PNG\r\n\x1a\n\x00\x00",
+	"Title: مرحبا 你好 नमस्ते 👨‍👩‍👧‍👦 🇺🇦\nहै। 漢字かな 👩🏽‍🔬\n",
+	"Title: T\nDate: 2024-05-01 09:30\nUpdated: 2024-04-01\nTags: a, A, b,,\nSlug: s\nID: i\nDraft: no\nLang: en\nAuthor: x\nSummary: y\n\nBody.",
+	"Title: T\nDate: yesterday\nBody.",
+	"Title: T\nTags: a\ntags: b\nBody.",
+	"Title: T\nSlug: a/b\nBody.",
+	"Title: T\n" + strings.Repeat("word ", 100) + "\n" + strings.Repeat("漢字", 200),
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(readSeed(f))
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	for _, file := range testcorpus.Generate(5, 1) {
+		f.Add(file.Data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		a, warnings, err := Parse(Source{Path: "2024-05-01-a.txt", Data: data}, Options{})
+		for _, w := range warnings {
+			if w.Severity != SeverityWarning {
+				t.Errorf("Parse(%q) warning %v has severity %v", data, w, w.Severity)
+			}
+		}
+		if err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) || pe.Severity != SeverityError || a != nil {
+				t.Fatalf("Parse(%q) = %v, %#v; want nil and a *ParseError", data, a, err)
+			}
+			return
+		}
+		checkArticle(t, data, a)
+	})
+}
+
+// checkArticle holds what every accepted article guarantees the feed
+// writers.
+func checkArticle(t *testing.T, data []byte, a *Article) {
+	t.Helper()
+	if strings.TrimSpace(a.Title) == "" {
+		t.Errorf("Parse(%q).Title = %q, want non-empty", data, a.Title)
+	}
+	texts := map[string]string{"Title": a.Title, "Summary": a.Summary, "ContentHTML": a.ContentHTML, "Bio": a.Bio}
+	for i, tag := range a.Tags {
+		texts["Tags"+string(rune('0'+i%10))] = tag
+	}
+	for name, s := range texts {
+		if !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return !xmlChar(r) }) >= 0 {
+			t.Errorf("Parse(%q).%s = %q, want valid UTF-8 that XML allows", data, name, s)
+		}
+	}
+	if err := checkXML("<div>" + a.ContentHTML + "</div>"); err != nil {
+		t.Errorf("Parse(%q).ContentHTML = %q is not XML: %v", data, a.ContentHTML, err)
+	}
+	words := 0
+	for _, para := range a.Paragraphs {
+		words += len(strings.Fields(para))
+	}
+	if a.WordCount != words || len(a.ContentKey) != 32 {
+		t.Errorf("Parse(%q) = WordCount %d, ContentKey %q; want %d words, 32 hex digits", data, a.WordCount, a.ContentKey, words)
+	}
+}
+
+func checkXML(doc string) error {
+	d := xml.NewDecoder(strings.NewReader(doc))
+	for {
+		_, err := d.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}

@@ -1,0 +1,117 @@
+package article
+
+import (
+	"fmt"
+	"path"
+	"strings"
+)
+
+// parseFunc is the signature every format's parser shares, so Parse can
+// dispatch on the extension alone.
+type parseFunc func(src Source, opts Options) (*Article, []*ParseError, error)
+
+// formats lists the file types feedpub reads, by lower-case extension.
+// It is never modified.
+var formats = []struct {
+	ext   string
+	parse parseFunc
+}{
+	{".txt", parseTxt},
+}
+
+// Extensions returns the lower-case file extensions feedpub reads, each with
+// its leading dot (".txt"). The caller may modify the returned slice.
+func Extensions() []string {
+	exts := make([]string, len(formats))
+	for i, f := range formats {
+		exts[i] = f.ext
+	}
+	return exts
+}
+
+// Parse parses one article file, choosing the parser by the extension of
+// src.Path (case-insensitive).
+//
+// A nil error means the article may be published; the returned warnings
+// (Severity warning) describe problems feedpub worked around. A non-nil error
+// is always a *ParseError with Severity error, and the *Article is then nil;
+// warnings found before the error are still returned. A file whose extension
+// feedpub does not read is an error too, though callers walking a directory
+// should skip such files with IsArticleFile first.
+func Parse(src Source, opts Options) (*Article, []*ParseError, error) {
+	ext := strings.ToLower(path.Ext(src.Path))
+	for _, f := range formats {
+		if f.ext == ext {
+			return f.parse(src, opts)
+		}
+	}
+	return nil, nil, &ParseError{
+		Path:     src.Path,
+		Severity: SeverityError,
+		Msg: fmt.Sprintf("unsupported file type %q: feedpub reads %s files",
+			ext, strings.Join(Extensions(), ", ")),
+	}
+}
+
+// IsArticleFile reports whether relPath, a slash-separated path relative to
+// the articles directory, names a file feedpub parses: its extension is one
+// of Extensions and neither the file nor any directory on the way to it is
+// Ignored.
+func IsArticleFile(relPath string) bool {
+	if !supported(path.Ext(relPath)) {
+		return false
+	}
+	for rest := relPath; rest != ""; {
+		var name string
+		name, rest, _ = strings.Cut(rest, "/")
+		if Ignored(name) {
+			return false
+		}
+	}
+	return true
+}
+
+func supported(ext string) bool {
+	for _, f := range formats {
+		if strings.EqualFold(f.ext, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// ignoredSuffixes are the endings of editors' backup, swap and temporary
+// files. Editors write these next to the article while it is being saved;
+// reading them would publish half-written or stale copies.
+var ignoredSuffixes = []string{
+	"~",                    // Emacs, nano, many others: backup copies
+	".swp", ".swo", ".swx", // vim swap files
+	".tmp", ".bak", ".orig", // generic temporaries and backups
+	"___jb_tmp___", "___jb_old___", // JetBrains "safe write"
+}
+
+// Ignored reports whether a file or directory named name (a single path
+// element, not a path) is left out of the library: hidden names (a leading
+// dot), editor leftovers (ending in "~", ".swp", ".swo", ".swx", ".tmp",
+// ".bak", ".orig", Emacs autosaves "#…#", and "4913", the file vim creates to
+// test whether a directory is writable). "." and ".." are path elements, not
+// hidden files, and are not ignored, so a walk rooted at "." still works.
+// Suffixes are matched case-insensitively.
+func Ignored(name string) bool {
+	switch {
+	case name == "" || name == "." || name == "..":
+		return false
+	case name[0] == '.':
+		return true
+	case name == "4913":
+		return true
+	case len(name) >= 2 && name[0] == '#' && name[len(name)-1] == '#':
+		return true
+	}
+	for _, suffix := range ignoredSuffixes {
+		if len(name) >= len(suffix) && strings.EqualFold(name[len(name)-len(suffix):], suffix) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,209 @@
+package article
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// txtParser holds the state of parsing one .txt file: the house format
+// described in DESIGN.md. Header parsing lives in header.go, body splitting
+// in body.go.
+type txtParser struct {
+	src      Source
+	loc      *time.Location
+	warnings []*ParseError
+
+	// Header lines (1-based) of the keys seen so far, 0 when absent.
+	seen [numKeys]int
+}
+
+// parseTxt parses the house format. See Parse for the meaning of the results.
+func parseTxt(src Source, opts Options) (*Article, []*ParseError, error) {
+	p := &txtParser{src: src, loc: opts.Location}
+	if p.loc == nil {
+		p.loc = time.UTC
+	}
+	a, err := p.parse()
+	if err != nil {
+		return nil, p.warnings, err
+	}
+	return a, p.warnings, nil
+}
+
+// parse reads the header block and the body. Blank lines before the header
+// block are skipped rather than taken as its end: editors and copy-paste
+// leave them, and an article without a title would be the worse reading.
+func (p *txtParser) parse() (*Article, *ParseError) {
+	lines := splitLines(p.cleanText(p.src.Data))
+	start := skipBlankLines(lines)
+	if start == len(lines) {
+		return nil, p.errorf(0, `empty file: an article needs a "Title: …" line`)
+	}
+	a := &Article{
+		Path:              p.src.Path,
+		DeclaredWordCount: -1,
+		ModTime:           p.src.ModTime.UTC(),
+		Size:              int64(len(p.src.Data)),
+	}
+	body, err := p.parseHeader(a, lines, start)
+	if err != nil {
+		return nil, err
+	}
+	p.setBody(a, lines[body:])
+	p.resolveDates(a)
+	return a, nil
+}
+
+// setBody fills in everything derived from the body lines.
+func (p *txtParser) setBody(a *Article, lines []string) {
+	a.Paragraphs, a.Bio = splitBio(splitParagraphs(lines))
+	if len(a.Paragraphs) == 0 {
+		p.warnf(0, "no body text after the headers: the article will be published with a title only")
+	}
+	a.ContentHTML = paragraphsHTML(a.Paragraphs)
+	for _, para := range a.Paragraphs {
+		a.WordCount += countWords(para)
+	}
+	if a.Summary == "" && len(a.Paragraphs) > 0 { // an empty Summary header counts as none
+		a.Summary = summarize(a.Paragraphs[0])
+	}
+	a.ContentKey = contentKey(a.Title, a.Paragraphs, a.Bio)
+}
+
+func (p *txtParser) errorf(line int, format string, args ...any) *ParseError {
+	return &ParseError{
+		Path:     p.src.Path,
+		Line:     line,
+		Severity: SeverityError,
+		Msg:      fmt.Sprintf(format, args...),
+	}
+}
+
+func (p *txtParser) warnf(line int, format string, args ...any) {
+	p.warnings = append(p.warnings, &ParseError{
+		Path:     p.src.Path,
+		Line:     line,
+		Severity: SeverityWarning,
+		Msg:      fmt.Sprintf(format, args...),
+	})
+}
+
+var bom = []byte("\uFEFF")
+
+// cleanText returns data as text that every output format can carry: a
+// leading byte order mark dropped, invalid UTF-8 replaced by U+FFFD, and the
+// characters XML 1.0 forbids (§2.2 Char) removed, each problem reported once
+// as a warning naming the line of its first occurrence.
+func (p *txtParser) cleanText(data []byte) string {
+	data = bytes.TrimPrefix(data, bom)
+	if isCleanText(data) {
+		return string(data)
+	}
+	return p.cleanTextSlow(data)
+}
+
+// xmlChar reports whether XML 1.0 allows r in a document. Surrogates need no
+// check: decoding UTF-8 never yields them.
+func xmlChar(r rune) bool {
+	if r < 0x20 {
+		return r == '\t' || r == '\n' || r == '\r'
+	}
+	return r != 0xFFFE && r != 0xFFFF
+}
+
+// isCleanText is the fast path of cleanText: almost every file is valid UTF-8
+// without control characters and needs no copy beyond the string conversion.
+func isCleanText(data []byte) bool {
+	for i := 0; i < len(data); {
+		if b := data[i]; b < utf8.RuneSelf {
+			if b < 0x20 && !xmlChar(rune(b)) {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(data[i:])
+		if (r == utf8.RuneError && n == 1) || !xmlChar(r) {
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
+// cleanTextSlow copies data, repairing it. Lines are counted the way
+// splitLines splits them, so the warnings point at the right line.
+func (p *txtParser) cleanTextSlow(data []byte) string {
+	var b strings.Builder
+	b.Grow(len(data))
+	line, afterCR := 1, false
+	badLine, bad, ctrlLine, ctrl := 0, 0, 0, 0
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		i += n
+		switch {
+		case r == utf8.RuneError && n == 1:
+			if bad++; bad == 1 {
+				badLine = line
+			}
+			b.WriteRune(utf8.RuneError)
+		case !xmlChar(r):
+			if ctrl++; ctrl == 1 {
+				ctrlLine = line
+			}
+			continue
+		default:
+			b.WriteRune(r)
+		}
+		if r == '\r' || (r == '\n' && !afterCR) {
+			line++
+		}
+		afterCR = r == '\r'
+	}
+	if bad > 0 {
+		p.warnf(badLine, "%d byte(s) of invalid UTF-8 replaced by U+FFFD: save the file as UTF-8", bad)
+	}
+	if ctrl > 0 {
+		p.warnf(ctrlLine, "%d character(s) removed that XML feeds cannot carry (control characters, U+FFFE, U+FFFF): delete them from the file", ctrl)
+	}
+	return b.String()
+}
+
+// splitLines splits s into lines ended by "\r\n", "\n" or a lone "\r". A line
+// break at the very end does not start another line. The lines share s's
+// memory.
+func splitLines(s string) []string {
+	lines := make([]string, 0, strings.Count(s, "\n")+strings.Count(s, "\r")+1)
+	for s != "" {
+		i := strings.IndexAny(s, "\r\n")
+		if i < 0 {
+			lines = append(lines, s)
+			break
+		}
+		lines = append(lines, s[:i])
+		if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+			i++
+		}
+		s = s[i+1:]
+	}
+	return lines
+}
+
+// isBlank reports whether line holds nothing but white space.
+func isBlank(line string) bool {
+	return strings.TrimSpace(line) == ""
+}
+
+// skipBlankLines returns the index of the first line that is not blank, or
+// len(lines).
+func skipBlankLines(lines []string) int {
+	for i, line := range lines {
+		if !isBlank(line) {
+			return i
+		}
+	}
+	return len(lines)
+}
