@@ -3,6 +3,7 @@ package article
 import (
 	"fmt"
 	"path"
+	"path/filepath"
 	"strings"
 )
 
@@ -53,22 +54,15 @@ func Parse(src Source, opts Options) (*Article, []*ParseError, error) {
 	}
 }
 
-// IsArticleFile reports whether relPath, a slash-separated path relative to
-// the articles directory, names a file feedpub parses: its extension is one
-// of Extensions and neither the file nor any directory on the way to it is
-// Ignored.
-func IsArticleFile(relPath string) bool {
-	if !supported(path.Ext(relPath)) {
-		return false
-	}
-	for rest := relPath; rest != ""; {
-		var name string
-		name, rest, _ = strings.Cut(rest, "/")
-		if Ignored(name) {
-			return false
-		}
-	}
-	return true
+// IsArticleFile reports whether the file named by p is one feedpub parses:
+// its extension is one of Extensions (in any case) and its name is not
+// Ignored. Only the last element of p is looked at, so p may be relative or
+// absolute, with slashes or the system's separator, and the articles
+// directory itself may sit below a hidden directory. Callers walking a tree
+// skip ignored directories with Ignored.
+func IsArticleFile(p string) bool {
+	name := filepath.Base(p)
+	return supported(path.Ext(name)) && !Ignored(name)
 }
 
 func supported(ext string) bool {

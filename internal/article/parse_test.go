@@ -105,8 +105,9 @@ func TestIsArticleFile(t *testing.T) {
 		{".hello.txt", false},
 		{"#hello.txt#", false},
 		{"hello.txt.swp", false},
-		{".drafts/hello.txt", false},
-		{"2024/.git/hello.txt", false},
+		{"2024/.git/hello.txt", true}, // directories are the walker's to skip
+		{"/home/me/.blog/articles/hello.txt", true},
+		{"/home/me/articles/.hello.txt", false},
 		{"notes.txt/readme", false},
 		{"txt", false},
 		{".txt", false},
