@@ -15,12 +15,12 @@ import (
 	"github.com/feedpub/feedpub/internal/state"
 )
 
-// racyWindow is how close to the moment a file was read its modification
+// DefaultRacyWindow is how close to the moment a file was read its change
 // time may be before the read is not trusted: a write in the same timestamp
-// tick after the read would leave size and mtime unchanged (the "racy git"
+// tick after the read would leave size and times unchanged (the "racy git"
 // problem). Such files are read again on the next scan. Two seconds covers
 // the coarsest common timestamps (FAT).
-const racyWindow = 2 * time.Second
+const DefaultRacyWindow = 2 * time.Second
 
 // progressEvery is how often a long load logs its progress.
 const progressEvery = time.Second
@@ -40,6 +40,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// RacyWindow is how long after its last change a file's read is not
+	// trusted, so the file is read again on the next scan. Zero means
+	// DefaultRacyWindow; a negative value trusts every read, for tests
+	// that count reads of files they have just written.
+	RacyWindow time.Duration
 }
 
 // Stats describe one scan.
@@ -91,6 +96,9 @@ func NewScanner(opts Options) *Scanner {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.RacyWindow == 0 {
+		opts.RacyWindow = DefaultRacyWindow
+	}
 	return &Scanner{opts: opts, cache: map[string]*entry{}, logged: map[string]bool{}}
 }
 
@@ -136,7 +144,7 @@ func (s *Scanner) reuse(files []fileInfo) (map[string]*entry, []fileInfo) {
 	next := make(map[string]*entry, len(files))
 	var toRead []fileInfo
 	for _, f := range files {
-		if e, ok := s.cache[f.rel]; ok && e.unchanged(f) {
+		if e, ok := s.cache[f.rel]; ok && e.unchanged(f, s.opts.RacyWindow) {
 			next[f.rel] = e
 			continue
 		}
@@ -145,7 +153,7 @@ func (s *Scanner) reuse(files []fileInfo) (map[string]*entry, []fileInfo) {
 	return next, toRead
 }
 
-func (e *entry) unchanged(f fileInfo) bool {
+func (e *entry) unchanged(f fileInfo, racyWindow time.Duration) bool {
 	return f.err == nil && e.size == f.size && e.modTime.Equal(f.modTime) &&
 		e.changeTime.Equal(f.changeTime) && e.inode == f.inode &&
 		e.readAt.Sub(f.changeTime) >= racyWindow

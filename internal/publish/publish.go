@@ -27,13 +27,17 @@ type Options struct {
 	// ReadOnlyState uses the state file without ever writing it, for
 	// commands that only look (feedpub check).
 	ReadOnlyState bool
+	// RacyWindow is passed to the scanner (library.Options.RacyWindow):
+	// zero means library.DefaultRacyWindow.
+	RacyWindow time.Duration
 }
 
 // Publisher owns the current snapshot of one site.
 type Publisher struct {
-	logger   *slog.Logger
-	now      func() time.Time
-	readOnly bool
+	logger     *slog.Logger
+	now        func() time.Time
+	readOnly   bool
+	racyWindow time.Duration
 
 	current atomic.Pointer[site.Snapshot]
 	lastLib atomic.Pointer[library.Library]
@@ -49,6 +53,10 @@ type Publisher struct {
 
 // Result describes one rebuild.
 type Result struct {
+	// Reason is why the rebuild ran. Rebuild leaves it empty; the caller
+	// that triggered it fills it in (the watcher: "change", "poll",
+	// "scheduled", "reload", "watching").
+	Reason     string
 	Generation uint64 // generation served after the rebuild
 	Swapped    bool   // false when the output was identical
 	Articles   int    // articles published
@@ -61,7 +69,7 @@ type Result struct {
 // New returns a Publisher for cfg. It loads the state file; a corrupt one
 // is logged and rebuilt. Nothing is scanned until Rebuild.
 func New(cfg config.Config, opts Options) (*Publisher, error) {
-	p := &Publisher{logger: opts.Logger, now: opts.Now, readOnly: opts.ReadOnlyState}
+	p := &Publisher{logger: opts.Logger, now: opts.Now, readOnly: opts.ReadOnlyState, racyWindow: opts.RacyWindow}
 	if p.logger == nil {
 		p.logger = slog.New(slog.DiscardHandler)
 	}
@@ -105,12 +113,13 @@ func (p *Publisher) configureLocked(cfg config.Config) error {
 	builder.Continue(p.current.Load())
 	p.cfg, p.state, p.builder = cfg, st, builder
 	p.scanner = library.NewScanner(library.Options{
-		Dir:      cfg.Articles.Dir,
-		Parse:    article.Options{Location: cfg.Site.Location},
-		MaxBytes: cfg.Articles.MaxBytes,
-		State:    st,
-		Logger:   p.logger,
-		Now:      p.now,
+		Dir:        cfg.Articles.Dir,
+		Parse:      article.Options{Location: cfg.Site.Location},
+		MaxBytes:   cfg.Articles.MaxBytes,
+		State:      st,
+		Logger:     p.logger,
+		Now:        p.now,
+		RacyWindow: p.racyWindow,
 	})
 	return nil
 }
