@@ -27,6 +27,16 @@ type Document struct {
 	LastModified time.Time
 	// Kind tells what the document is, for caching policy and logging.
 	Kind Kind
+	// LinkHeader is the value of the HTTP Link header (RFC 8288) to send
+	// with the document, or "" for none. A subscription feed of a site
+	// with WebSub hubs carries `<hub>; rel="hub", <self>; rel="self"`
+	// here: WebSub §4 lets subscribers discover hubs from this header
+	// whatever the document's format.
+	LinkHeader string
+	// Topic is the absolute URL under which WebSub publishes this
+	// document (its rel="self"), or "" when it is not a topic. Only
+	// subscription feeds are topics; archive pages and HTML are not.
+	Topic string
 }
 
 // Kind is what a document is.
