@@ -18,6 +18,7 @@ type Config struct {
 	Feeds    Feeds    `toml:"feeds"`
 	Server   Server   `toml:"server"`
 	State    State    `toml:"state"`
+	WebSub   WebSub   `toml:"websub"`
 
 	// lines places the keys of the file this was loaded from, for errors.
 	lines *keyLines
@@ -90,6 +91,16 @@ type Feeds struct {
 	// MaxAge is the Cache-Control max-age of feed responses.
 	// Default "5m".
 	MaxAge Duration `toml:"max_age"`
+	// MaxBytes bounds the size of every feed document, uncompressed. A
+	// subscription feed over it first gives its oldest items their summary
+	// instead of their full content, then leaves the oldest items out
+	// (they stay in the archive). Archive pages only shorten content:
+	// they are the complete record. Default 1048576 (1 MiB).
+	MaxBytes int64 `toml:"max_bytes"`
+	// ArchiveSize is the number of articles on each archive page
+	// (RFC 5005 §4), counted from the oldest, so a full page never
+	// changes. Default 50.
+	ArchiveSize int `toml:"archive_size"`
 }
 
 // Server configures the HTTP server.
@@ -116,6 +127,15 @@ type State struct {
 	// File is the state file, relative to the config file.
 	// Default ".feedpub/state.json".
 	File string `toml:"file"`
+}
+
+// WebSub configures real-time notification of feed changes through
+// WebSub hubs (W3C WebSub Recommendation).
+type WebSub struct {
+	// Hubs are the absolute http(s) URLs of the hubs every feed
+	// advertises and that are told, after each rebuild, which feeds
+	// changed. Default none: no hub is advertised or pinged.
+	Hubs []string `toml:"hubs"`
 }
 
 // Duration is a time.Duration written in TOML as a string ("100ms", "2s").

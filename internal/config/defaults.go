@@ -51,6 +51,8 @@ func defaults() Config {
 			AtomPath:    "/atom.xml",
 			JSONPath:    "/feed.json",
 			MaxAge:      Duration{5 * time.Minute},
+			MaxBytes:    1 << 20,
+			ArchiveSize: 50,
 		},
 		Server: Server{
 			Listen:            "127.0.0.1:8080",

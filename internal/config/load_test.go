@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -62,6 +64,9 @@ func TestDefault(t *testing.T) {
 		{"Feeds.AtomPath", c.Feeds.AtomPath, "/atom.xml"},
 		{"Feeds.JSONPath", c.Feeds.JSONPath, "/feed.json"},
 		{"Feeds.MaxAge", c.Feeds.MaxAge.Duration, 5 * time.Minute},
+		{"Feeds.MaxBytes", c.Feeds.MaxBytes, int64(1 << 20)},
+		{"Feeds.ArchiveSize", c.Feeds.ArchiveSize, 50},
+		{"WebSub.Hubs", len(c.WebSub.Hubs), 0},
 		{"Server.Listen", c.Server.Listen, "127.0.0.1:8080"},
 		{"Server.ReadHeaderTimeout", c.Server.ReadHeaderTimeout.Duration, 5 * time.Second},
 		{"Server.ReadTimeout", c.Server.ReadTimeout.Duration, 10 * time.Second},
@@ -95,7 +100,7 @@ func TestLoadMinimal(t *testing.T) {
 	want.Site.TagAuthority = "notes.example.org,2026"
 	want.Articles.Dir = filepath.Join(dir, "articles")
 	want.State.File = filepath.Join(dir, ".feedpub", "state.json")
-	if c != want {
+	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Load(minimal) =\n%+v\nwant\n%+v", c, want)
 	}
 }
@@ -126,6 +131,8 @@ rss_path = "/feeds/rss.xml"
 atom_path = "/feeds/atom.xml"
 json_path = "/feeds/feed.json"
 max_age = "0s"
+max_bytes = 65536
+archive_size = 10
 
 [server]
 listen = ":9000"
@@ -139,6 +146,9 @@ access_log = true
 
 [state]
 file = "/var/lib/feedpub/state.json"
+
+[websub]
+hubs = ["https://hub.example.com/", "http://127.0.0.1:9/hub"]
 `)
 	tests := []struct {
 		name      string
@@ -164,6 +174,9 @@ file = "/var/lib/feedpub/state.json"
 		{"Feeds.AtomPath", c.Feeds.AtomPath, "/feeds/atom.xml"},
 		{"Feeds.JSONPath", c.Feeds.JSONPath, "/feeds/feed.json"},
 		{"Feeds.MaxAge", c.Feeds.MaxAge.Duration, time.Duration(0)},
+		{"Feeds.MaxBytes", c.Feeds.MaxBytes, int64(65536)},
+		{"Feeds.ArchiveSize", c.Feeds.ArchiveSize, 10},
+		{"WebSub.Hubs", slices.Equal(c.WebSub.Hubs, []string{"https://hub.example.com/", "http://127.0.0.1:9/hub"}), true},
 		{"Server.Listen", c.Server.Listen, ":9000"},
 		{"Server.ReadHeaderTimeout", c.Server.ReadHeaderTimeout.Duration, time.Second},
 		{"Server.ReadTimeout", c.Server.ReadTimeout.Duration, 2 * time.Second},

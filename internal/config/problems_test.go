@@ -72,6 +72,15 @@ func TestLoadBadValues(t *testing.T) {
 		{"path healthz", "[feeds]\njson_path = \"/healthz\"", want{2, "feeds.json_path", "/healthz"}},
 		{"path under articles", "[feeds]\nrss_path = \"/articles/rss.xml\"", want{2, "feeds.rss_path", "under /articles/"}},
 		{"path with query", "[feeds]\nrss_path = \"/rss?x=1\"", want{2, "feeds.rss_path", "without a query"}},
+		{"path under tags", "[feeds]\nrss_path = \"/tags/rss.xml\"", want{2, "feeds.rss_path", "under /tags/"}},
+		{"path under archive", "[feeds]\natom_path = \"/archive/atom.xml\"", want{2, "feeds.atom_path", "under /archive/"}},
+		{"path opml", "[feeds]\njson_path = \"/feeds.opml\"", want{2, "feeds.json_path", "lists the feeds"}},
+		{"feeds max_bytes", "[feeds]\nmax_bytes = 100", want{2, "feeds.max_bytes", "at least 4096 bytes"}},
+		{"archive_size", "[feeds]\narchive_size = 0", want{2, "feeds.archive_size", "positive"}},
+		{"hub relative", "[websub]\nhubs = [\"hub.example.com\"]", want{2, "websub.hubs", `"hub.example.com" is not an absolute http or https URL`}},
+		{"hub ftp", "[websub]\nhubs = [\"ftp://hub.example.com/\"]", want{2, "websub.hubs", "absolute http or https URL"}},
+		{"hub fragment", "[websub]\nhubs = [\"https://hub.example.com/#x\"]", want{2, "websub.hubs", "fragment"}},
+		{"hub twice", "[websub]\nhubs = [\n  \"https://hub.example.com/\",\n  \"https://hub.example.com/\",\n]", want{2, "websub.hubs", "listed twice"}},
 		{"path unclean", "[feeds]\nrss_path = \"/feeds//rss.xml\"", want{2, "feeds.rss_path", `clean path, like "/feeds/rss.xml"`}},
 		{"paths equal", "[feeds]\nrss_path = \"/feed\"\njson_path = \"/feed\"", want{3, "feeds.json_path", `"/feed" is also the path of feeds.rss_path`}},
 		{"listen empty", "[server]\nlisten = \"\"", want{2, "server.listen", "host:port"}},
@@ -98,13 +107,14 @@ func TestLoadUnknownKeys(t *testing.T) {
 		text string
 		want want
 	}{
-		{"top level", "# feedpub\ntitle = \"x\"\n[site]\n", want{2, "title", "every key belongs in one of the tables [site], [articles], [feeds], [server] and [state]"}},
+		{"top level", "# feedpub\ntitle = \"x\"\n[site]\n", want{2, "title", "every key belongs in one of the tables [site], [articles], [feeds], [server], [state] and [websub]"}},
 		{"unknown table", "[site]\ntitle = \"x\"\n\n[webhooks]\nurl = \"x\"\n", want{4, "webhooks", "unknown table; the tables are [site]"}},
 		{"site", "[site]\ntitle = \"x\"\ntitel = \"y\"\n", want{3, "site.titel", "[site] takes title, description, base_url"}},
 		{"articles", "[articles]\ndirectory = \"x\"\n", want{2, "articles.directory", "[articles] takes dir, max_bytes"}},
 		{"feeds", "[feeds]\n\n  items = 5 # too many\n", want{3, "feeds.items", "[feeds] takes limit, full_content"}},
 		{"server", "[server]\nport = 80\n", want{2, "server.port", "[server] takes listen"}},
 		{"state", "[state]\npath = \"x\"\n", want{2, "state.path", "[state] takes file"}},
+		{"websub", "[websub]\nhub = \"x\"\n", want{2, "websub.hub", "[websub] takes hubs"}},
 		{"key in wrong table", "[site]\nlisten = \":80\"\n", want{2, "site.listen", "unknown key"}},
 		{"sub-table", "[site]\n[site.social]\nmastodon = \"x\"\n", want{2, "site.social", "unknown key"}},
 		{"dotted key", "[site]\nsocial.mastodon = \"x\"\n", want{2, "site.social.mastodon", "unknown key"}},
@@ -135,6 +145,8 @@ func TestLoadTypeErrors(t *testing.T) {
 		{"table as value", "site = \"x\"\n", want{1, "site", "must be a table, not a string"}},
 		{"array", "[site]\ntitle = [\"a\", \"b\"]\n", want{2, "site.title", "not an array"}},
 		{"date", "[site]\ntitle = 2026-01-02\n", want{2, "site.title", "not a date or time"}},
+		{"hubs as string", "[websub]\nhubs = \"https://hub.example.com/\"\n", want{2, "websub.hubs", "must be an array of strings in quotes"}},
+		{"hubs of numbers", "[websub]\nhubs = [\"https://hub.example.com/\", 5]\n", want{2, "websub.hubs", "item 2 is an integer"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -70,6 +70,23 @@ func typeMismatch(v any, t reflect.Type) string {
 		if _, ok := v.(bool); !ok {
 			return "must be true or false, not " + tomlType(v)
 		}
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.String:
+		return stringsMismatch(v)
+	}
+	return ""
+}
+
+// stringsMismatch says why v is not an array of strings, or returns "".
+func stringsMismatch(v any) string {
+	const like = `like ["https://example.com/hub"]`
+	list, ok := v.([]any)
+	if !ok {
+		return fmt.Sprintf("must be an array of strings in quotes, %s, not %s", like, tomlType(v))
+	}
+	for i, e := range list {
+		if _, ok := e.(string); !ok {
+			return fmt.Sprintf("must be an array of strings in quotes, %s; item %d is %s", like, i+1, tomlType(e))
+		}
 	}
 	return ""
 }

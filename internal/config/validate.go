@@ -31,6 +31,7 @@ func (c *Config) validate(ps *problems) {
 	c.Feeds.validate(ps)
 	c.Server.validate(ps)
 	c.State.validate(ps)
+	c.WebSub.validate(ps)
 }
 
 // check records a problem with key when msg is not "".
@@ -90,6 +91,12 @@ func (f *Feeds) validate(ps *problems) {
 	if f.MaxAge.Duration < 0 {
 		ps.check("feeds.max_age", negativeDuration+`; "0s" lets caches keep nothing`)
 	}
+	if f.MaxBytes < minFeedBytes {
+		ps.check("feeds.max_bytes", fmt.Sprintf("must be at least %d bytes, like 1048576 (1 MiB): below that not even an empty feed fits", minFeedBytes))
+	}
+	if f.ArchiveSize <= 0 {
+		ps.check("feeds.archive_size", "must be a positive number of articles per archive page, like 50")
+	}
 	seen := make(map[string]string) // path → key
 	for _, p := range []struct{ key, path string }{
 		{"feeds.rss_path", f.RSSPath},
@@ -130,6 +137,40 @@ func (s *Server) validate(ps *problems) {
 	if s.MaxHeaderBytes <= 0 {
 		ps.check("server.max_header_bytes", "must be a positive number of bytes, like 16384")
 	}
+}
+
+// minFeedBytes is the smallest feeds.max_bytes accepted: a feed's own
+// elements take a few hundred bytes, and a budget below this could leave
+// feeds with no items at all.
+const minFeedBytes = 4096
+
+// validate records the problems of [websub] in ps.
+func (w *WebSub) validate(ps *problems) {
+	seen := make(map[string]bool)
+	for _, hub := range w.Hubs {
+		switch {
+		case seen[hub]:
+			ps.check("websub.hubs", fmt.Sprintf("%q is listed twice; list each hub once", hub))
+		case hubProblem(hub) != "":
+			ps.check("websub.hubs", fmt.Sprintf("%q %s", hub, hubProblem(hub)))
+		}
+		seen[hub] = true
+	}
+}
+
+// hubProblem checks one hub URL of websub.hubs.
+func hubProblem(s string) string {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "":
+		return `is not an absolute http or https URL, like "https://pubsubhubbub.appspot.com/"`
+	case u.Fragment != "" || strings.Contains(s, "#"):
+		return "must not have a fragment"
+	case strings.ContainsAny(s, "<>\" \t\r\n"):
+		// It goes into a Link header between angle brackets (RFC 8288).
+		return "must not contain spaces, quotes or angle brackets"
+	}
+	return ""
 }
 
 // validate records the problems of [state] in ps.
@@ -257,6 +298,12 @@ func feedPathProblem(p string) string {
 		return "must not be /healthz, which serves the health check"
 	case p == "/articles" || strings.HasPrefix(p, "/articles/"):
 		return "must not be under /articles/, which serves the article pages"
+	case p == "/tags" || strings.HasPrefix(p, "/tags/"):
+		return "must not be under /tags/, which serves the tag pages and feeds"
+	case p == "/archive" || strings.HasPrefix(p, "/archive/"):
+		return "must not be under /archive/, which serves the feed archive"
+	case p == "/feeds.opml":
+		return "must not be /feeds.opml, which lists the feeds"
 	}
 	return ""
 }
