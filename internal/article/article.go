@@ -56,6 +56,8 @@ type Article struct {
 	Bio  string
 	Tags []string
 	Lang string
+	// Enclosure is the media file the Enclosure header attaches, or nil.
+	Enclosure *Enclosure
 
 	// Summary is plain text: the Summary header, else the first paragraph
 	// cut at a word boundary near 300 characters.

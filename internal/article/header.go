@@ -26,6 +26,7 @@ const (
 	keyID
 	keyDraft
 	keyLang
+	keyEnclosure
 	numKeys
 )
 
@@ -43,6 +44,7 @@ var headerNames = [numKeys]string{
 	keyID:        "ID",
 	keyDraft:     "Draft",
 	keyLang:      "Lang",
+	keyEnclosure: "Enclosure",
 }
 
 func (k headerKey) String() string { return headerNames[k] }
@@ -124,6 +126,13 @@ func (p *txtParser) setHeader(a *Article, k headerKey, value string, line int) *
 		a.Draft, err = parseDraft(value)
 	case keyLang:
 		a.Lang = value
+	case keyEnclosure:
+		// A bad enclosure costs the article its attachment, not its
+		// publication: the text is still worth reading.
+		if a.Enclosure, err = parseEnclosure(value); err != nil {
+			p.warnf(line, "%s; the article is published without it", err)
+			err = nil
+		}
 	}
 	if err != nil {
 		return p.errorf(line, "%s", err)
