@@ -99,6 +99,7 @@ func (b *Builder) Build(lib *library.Library, now time.Time) (*Snapshot, BuildSt
 		docs:          r.docs,
 	}
 	b.stampLastModified(r.fresh, now)
+	b.encodeFresh(r.fresh)
 	b.rememberStamps(snap)
 	b.pages, b.prev = r.pages, snap
 	return snap, BuildStats{Rendered: len(r.fresh)}, nil
@@ -146,7 +147,7 @@ func (r *renderRun) renderAll(published []*article.Article) error {
 		return err
 	}
 	r.add(newDocument(stylePath, CSSContentType, KindAsset, style))
-	return nil
+	return r.renderStylesheet()
 }
 
 func (r *renderRun) add(d *Document) {

@@ -37,6 +37,10 @@ type Document struct {
 	// document (its rel="self"), or "" when it is not a topic. Only
 	// subscription feeds are topics; archive pages and HTML are not.
 	Topic string
+	// Gzip is Body compressed with gzip once, at build time, or nil when
+	// that would not be smaller. The server chooses it by Accept-Encoding
+	// and never compresses on a request.
+	Gzip *Encoded
 }
 
 // Kind is what a document is.
