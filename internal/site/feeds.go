@@ -18,13 +18,17 @@ func (r *renderRun) renderFeeds(as []*article.Article) error {
 	formats := []struct {
 		path, contentType string
 		render            func(*feed.Feed) ([]byte, error)
+		xml               bool // gets the browser stylesheet
 	}{
-		{r.b.cfg.Feeds.RSSPath, feed.RSSContentType, feed.RSS},
-		{r.b.cfg.Feeds.AtomPath, feed.AtomContentType, feed.Atom},
-		{r.b.cfg.Feeds.JSONPath, feed.JSONContentType, feed.JSON},
+		{r.b.cfg.Feeds.RSSPath, feed.RSSContentType, feed.RSS, true},
+		{r.b.cfg.Feeds.AtomPath, feed.AtomContentType, feed.Atom, true},
+		{r.b.cfg.Feeds.JSONPath, feed.JSONContentType, feed.JSON, false},
 	}
 	for _, format := range formats {
 		body, err := format.render(f)
+		if err == nil && format.xml {
+			body, err = withStylesheet(body, relativeRef(format.path, StylesheetPath))
+		}
 		if err != nil {
 			return fmt.Errorf("rendering %s: %w", format.path, err)
 		}
