@@ -3,6 +3,7 @@ package feed
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/gorilla/feeds"
@@ -22,9 +23,12 @@ var atomEpoch = time.Unix(0, 0).UTC()
 type atomDocument struct {
 	feeds.AtomFeed
 	Lang      string           `xml:"xml:lang,attr,omitempty"`
+	HistoryNS string           `xml:"xmlns:fh,attr,omitempty"`
 	Links     []feeds.AtomLink `xml:"link"`
 	Generator string           `xml:"generator,omitempty"`
-	Entries   []*atomEntry     `xml:"entry"`
+	// Archive is RFC 5005's fh:archive, which marks an archive document.
+	Archive *struct{}    `xml:"fh:archive"`
+	Entries []*atomEntry `xml:"entry"`
 }
 
 // atomEntry is an atom:entry with an optional xml:lang and one
@@ -47,10 +51,13 @@ type atomCategory struct {
 // entries without their own author stay valid (RFC 4287 §4.1.1); when
 // f.Author has no name, every item must name its own. Links are
 // rel="self" to f.Links.Atom (left out when empty) and rel="alternate"
-// to f.HomeURL. Entries carry the item's summary as text and its
-// ContentHTML as escaped HTML (type="html"), left out when empty; the
-// alternate link satisfies §4.1.1.3's need for a link when there is no
-// content. updated is Item.Updated, else Published; for a feed without
+// to f.HomeURL; between them come a rel="hub" link per f.Hubs and
+// f.Archive's current, prev-archive and next-archive (RFC 5005 §4), and
+// an archive document carries fh:archive. An item's Enclosure becomes a
+// rel="enclosure" link with its type and length. Entries carry the
+// item's summary as text and its ContentHTML as escaped HTML
+// (type="html"), left out when empty; the alternate link satisfies
+// §4.1.1.3's need for a link when there is no content. updated is Item.Updated, else Published; for a feed without
 // items it is the Unix epoch. Dates are RFC 3339 in UTC.
 func Atom(f *Feed) ([]byte, error) {
 	if err := checkAtom(f); err != nil {
@@ -102,10 +109,14 @@ func atomDocumentOf(f *Feed) *atomDocument {
 		Generator: f.Generator,
 		Entries:   make([]*atomEntry, len(f.Items)),
 	}
-	if f.Links.Atom != "" {
-		doc.Links = append(doc.Links, feeds.AtomLink{Href: f.Links.Atom, Rel: "self", Type: "application/atom+xml"})
+	for _, l := range f.docLinks(atomURL, "application/atom+xml") {
+		doc.Links = append(doc.Links, feeds.AtomLink{Href: l.Href, Rel: l.Rel, Type: l.Type})
 	}
 	doc.Links = append(doc.Links, feeds.AtomLink{Href: f.HomeURL, Rel: "alternate", Type: "text/html"})
+	if f.Archive.IsArchive {
+		doc.HistoryNS = historyNS
+		doc.Archive = &struct{}{}
+	}
 	for i := range f.Items {
 		doc.Entries[i] = atomEntryOf(&f.Items[i])
 	}
@@ -124,6 +135,15 @@ func atomEntryOf(it *Item) *atomEntry {
 		},
 		Lang:       it.Language,
 		Categories: make([]atomCategory, len(it.Tags)),
+	}
+	if enc := it.Enclosure; enc != nil {
+		l := feeds.AtomLink{Href: enc.URL, Rel: "enclosure", Type: enc.Type}
+		if enc.Length > 0 {
+			// length is advisory and optional (RFC 4287 §4.2.7.6);
+			// unknown is better said by leaving it out than by 0.
+			l.Length = strconv.FormatInt(enc.Length, 10)
+		}
+		e.Links = append(e.Links, l)
 	}
 	if it.Summary != "" {
 		e.Summary = &feeds.AtomSummary{Content: it.Summary, Type: "text"}

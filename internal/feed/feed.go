@@ -45,7 +45,37 @@ type Feed struct {
 	// format, used for rel="self" links and JSON Feed's feed_url. An
 	// empty URL leaves that link out.
 	Links Links
-	Items []Item
+	// Hubs are the absolute URLs of the WebSub hubs the feed advertises:
+	// atom:link rel="hub" in RSS and Atom, "hubs" in JSON Feed (WebSub
+	// §4; JSON Feed 1.1 "hubs"). A hub needs the rel="self" link beside
+	// it, so set Links too.
+	Hubs []string
+	// Archive is the feed's place in an archived feed (RFC 5005 §4);
+	// the zero value is a feed without archives.
+	Archive Archive
+	Items   []Item
+}
+
+// Archive places a document in an archived feed (RFC 5005 §4): a
+// subscription document, which has the newest entries and links to the
+// newest archive document, or an archive document, which holds a fixed
+// set of older entries and links to its neighbours.
+type Archive struct {
+	// IsArchive marks an archive document: RSS and Atom carry the
+	// fh:archive element, which RFC 5005 §4 requires of one.
+	IsArchive bool
+	// Current is the subscription document (rel="current"); archive
+	// documents only. In JSON Feed it is the feed_url, which identifies
+	// the feed, rather than Links.JSON.
+	Current Links
+	// Prev is the next older archive document (rel="prev-archive"),
+	// empty for the oldest. JSON Feed pages from newer to older, so
+	// Prev.JSON is its next_url.
+	Prev Links
+	// Next is the next newer archive document (rel="next-archive"),
+	// empty for the newest; the subscription document has none. JSON
+	// Feed has no link back.
+	Next Links
 }
 
 // Links are the absolute URLs at which a feed is published.
@@ -73,6 +103,17 @@ type Item struct {
 	// Updated is when the item last changed; zero means it has not
 	// changed since Published.
 	Updated time.Time
+	// Enclosure is a media file attached to the item, or nil.
+	Enclosure *Enclosure
+}
+
+// Enclosure is a media file attached to an item: RSS 2.0's <enclosure>,
+// an Atom link rel="enclosure" (RFC 4287 §4.2.7.2) and a JSON Feed
+// attachment.
+type Enclosure struct {
+	URL    string // absolute
+	Length int64  // bytes; 0 means unknown
+	Type   string // MIME type
 }
 
 // check reports the first missing field that every format needs, so the
@@ -147,3 +188,42 @@ func rfc3339(t time.Time) string {
 	}
 	return t.UTC().Format(time.RFC3339)
 }
+
+// historyNS is the namespace of RFC 5005's fh:archive element.
+const historyNS = "http://purl.org/syndication/history/1.0"
+
+// relLink is one link relation of a feed document.
+type relLink struct {
+	Rel, Href, Type string
+}
+
+// docLinks returns the link relations of f's document in one format,
+// whose URLs pick chooses from each Links and whose media type is typ:
+// rel="self", then a rel="hub" per hub (WebSub §4 asks for both), then
+// RFC 5005's current, prev-archive and next-archive. Empty URLs are left
+// out.
+func (f *Feed) docLinks(pick func(Links) string, typ string) []relLink {
+	var links []relLink
+	self := pick(f.Links)
+	if self != "" {
+		links = append(links, relLink{"self", self, typ})
+		for _, hub := range f.Hubs {
+			links = append(links, relLink{"hub", hub, ""})
+		}
+	}
+	for _, l := range []relLink{
+		{"current", pick(f.Archive.Current), typ},
+		{"prev-archive", pick(f.Archive.Prev), typ},
+		{"next-archive", pick(f.Archive.Next), typ},
+	} {
+		if l.Href != "" {
+			links = append(links, l)
+		}
+	}
+	return links
+}
+
+// rssURL, atomURL and jsonURL pick one format's URL from Links.
+func rssURL(l Links) string  { return l.RSS }
+func atomURL(l Links) string { return l.Atom }
+func jsonURL(l Links) string { return l.JSON }

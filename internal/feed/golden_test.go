@@ -31,6 +31,9 @@ var goldenCases = []struct {
 	{"empty.rss.golden.xml", RSS, emptyFeed},
 	{"empty.atom.golden.xml", Atom, emptyFeed},
 	{"empty.feed.golden.json", JSON, emptyFeed},
+	{"archive.rss.golden.xml", RSS, archiveFeed},
+	{"archive.atom.golden.xml", Atom, archiveFeed},
+	{"archive.feed.golden.json", JSON, archiveFeed},
 }
 
 func TestGolden(t *testing.T) {

@@ -21,13 +21,23 @@ type jsonDocument struct {
 	Items []*jsonItem `json:"items"`
 }
 
+// jsonAttachment is a JSON Feed 1.1 attachment. The library's type calls
+// the size "size" and makes it 32 bits; the spec's key is size_in_bytes
+// and podcasts pass 2 GiB.
+type jsonAttachment struct {
+	URL      string `json:"url"`
+	MIMEType string `json:"mime_type"`
+	Size     int64  `json:"size_in_bytes,omitempty"`
+}
+
 // jsonItem adds the 1.1 "language" key and writes dates as whole-second
 // RFC 3339 in UTC, the same instants the XML formats carry.
 type jsonItem struct {
 	feeds.JSONItem
-	DatePublished string `json:"date_published,omitempty"`
-	DateModified  string `json:"date_modified,omitempty"`
-	Language      string `json:"language,omitempty"`
+	DatePublished string           `json:"date_published,omitempty"`
+	DateModified  string           `json:"date_modified,omitempty"`
+	Language      string           `json:"language,omitempty"`
+	Attachments   []jsonAttachment `json:"attachments,omitempty"`
 }
 
 // JSON renders f as a JSON Feed 1.1 document
@@ -38,8 +48,13 @@ type jsonItem struct {
 // source of truth cannot disagree with itself. An item has "authors"
 // only when it names its own; readers fall back to the feed's. Each item
 // needs content_html or content_text, so an item without ContentHTML
-// carries its Summary (else its Title) as content_text. date_modified is Item.Updated,
-// else Published. HTML in strings is not escaped as \u003c: JSON does
+// carries its Summary (else its Title) as content_text. date_modified is
+// Item.Updated, else Published. "hubs" lists f.Hubs as WebSub hubs.
+// JSON Feed pages from newer to older (JSON Feed 1.1 next_url), so
+// next_url is f.Archive.Prev.JSON, and the feed_url of an archive page is
+// its subscription feed's, f.Archive.Current.JSON. An item's Enclosure
+// becomes its one attachment, with size_in_bytes when the length is
+// known. HTML in strings is not escaped as \u003c: JSON does
 // not need it and readable output is worth more.
 func JSON(f *Feed) ([]byte, error) {
 	if err := f.check(); err != nil {
@@ -63,10 +78,20 @@ func jsonDocumentOf(f *Feed) *jsonDocument {
 			Language:    f.Language,
 			HomePageUrl: f.HomeURL,
 			FeedUrl:     f.Links.JSON,
+			NextUrl:     f.Archive.Prev.JSON,
 			Description: f.Description,
 			Authors:     jsonAuthors(f.Author),
 		},
 		Items: make([]*jsonItem, len(f.Items)),
+	}
+	if f.Archive.Current.JSON != "" {
+		// feed_url identifies the feed; every page of it shares one.
+		doc.FeedUrl = f.Archive.Current.JSON
+	}
+	if doc.FeedUrl != "" {
+		for _, hub := range f.Hubs {
+			doc.Hubs = append(doc.Hubs, &feeds.JSONHub{Type: "WebSub", Url: hub})
+		}
 	}
 	for i := range f.Items {
 		doc.Items[i] = jsonItemOf(&f.Items[i])
@@ -88,6 +113,9 @@ func jsonItemOf(it *Item) *jsonItem {
 		DatePublished: rfc3339(it.Published),
 		DateModified:  rfc3339(it.modified()),
 		Language:      it.Language,
+	}
+	if e := it.Enclosure; e != nil {
+		item.Attachments = []jsonAttachment{{URL: e.URL, MIMEType: e.Type, Size: e.Length}}
 	}
 	if it.ContentHTML == "" {
 		item.ContentText = it.Summary

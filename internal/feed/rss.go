@@ -3,6 +3,7 @@ package feed
 import (
 	"encoding/xml"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/gorilla/feeds"
@@ -20,20 +21,25 @@ const (
 )
 
 // rssDocument is the <rss> root. The library's wrapper declares only the
-// content namespace; atom:link and dc:creator need theirs too.
+// content namespace; atom:link and dc:creator need theirs too, and an
+// archive document RFC 5005's.
 type rssDocument struct {
 	feeds.RssFeedXml
-	AtomNS  string      `xml:"xmlns:atom,attr"`
-	DCNS    string      `xml:"xmlns:dc,attr"`
-	Channel *rssChannel `xml:"channel"`
+	AtomNS    string      `xml:"xmlns:atom,attr"`
+	DCNS      string      `xml:"xmlns:dc,attr"`
+	HistoryNS string      `xml:"xmlns:fh,attr,omitempty"`
+	Channel   *rssChannel `xml:"channel"`
 }
 
-// rssChannel adds the self link the RSS Advisory Board's best practices
-// ask for (atom:link rel="self") and items with the fields below.
+// rssChannel adds the links RSS itself cannot express, as atom:link
+// elements: the self link the RSS Advisory Board's best practices ask
+// for, WebSub hubs, and the archive links of RFC 5005 Appendix B, which
+// also puts fh:archive in the channel of an archive document.
 type rssChannel struct {
 	feeds.RssFeed
-	Self  *rssAtomLink
-	Items []*rssItem `xml:"item"`
+	Links   []*rssAtomLink
+	Archive *struct{}  `xml:"fh:archive"`
+	Items   []*rssItem `xml:"item"`
 }
 
 // rssAtomLink is an Atom link element inside RSS, under the atom prefix.
@@ -62,7 +68,11 @@ type rssItem struct {
 // The channel description falls back to the title because RSS requires
 // a non-empty one. lastBuildDate is the feed's Updated time and pubDate
 // the newest item's publication; both are left out for a feed without
-// items. managingEditor and item <author> appear only when an email is
+// items. The channel's atom:link elements are rel="self" (f.Links.RSS),
+// one rel="hub" per f.Hubs, and f.Archive's current, prev-archive and
+// next-archive (RFC 5005 Appendix B); an archive document also has
+// fh:archive. An item's Enclosure becomes <enclosure url length type>.
+// managingEditor and item <author> appear only when an email is
 // known, in the spec's "email (Name)" form. Each item's description is
 // its Summary as plain text (omitted when empty), content:encoded holds
 // ContentHTML, and guid is the item ID with isPermaLink="false", since
@@ -78,6 +88,9 @@ func RSS(f *Feed) ([]byte, error) {
 		AtomNS:     atomNS,
 		DCNS:       dcNS,
 		Channel:    rssChannelOf(f),
+	}
+	if f.Archive.IsArchive {
+		doc.HistoryNS = historyNS
 	}
 	out, err := marshalXML(doc)
 	if err != nil {
@@ -104,10 +117,11 @@ func rssChannelOf(f *Feed) *rssChannel {
 		},
 		Items: make([]*rssItem, len(f.Items)),
 	}
-	if f.Links.RSS != "" {
-		ch.Self = &rssAtomLink{AtomLink: feeds.AtomLink{
-			Href: f.Links.RSS, Rel: "self", Type: "application/rss+xml",
-		}}
+	for _, l := range f.docLinks(rssURL, "application/rss+xml") {
+		ch.Links = append(ch.Links, &rssAtomLink{AtomLink: feeds.AtomLink{Href: l.Href, Rel: l.Rel, Type: l.Type}})
+	}
+	if f.Archive.IsArchive {
+		ch.Archive = &struct{}{}
 	}
 	for i := range f.Items {
 		ch.Items[i] = rssItemOf(f, &f.Items[i])
@@ -129,6 +143,9 @@ func rssItemOf(f *Feed, it *Item) *rssItem {
 		Categories:  it.Tags,
 		Creator:     author.Name,
 		Updated:     rfc3339(it.modified()),
+	}
+	if e := it.Enclosure; e != nil {
+		item.Enclosure = &feeds.RssEnclosure{Url: e.URL, Length: strconv.FormatInt(e.Length, 10), Type: e.Type}
 	}
 	if it.ContentHTML != "" {
 		// encoding/xml splits the CDATA section around any "]]>" in

@@ -8,7 +8,8 @@ import (
 
 // TestValidators runs the external validators (xmllint, jing with the
 // RFC 4287 schema, feedparser) and the JSON Feed checks over the golden
-// corpus and over a feed full of characters XML forbids.
+// corpus, over a feed full of characters XML forbids and over an archive
+// page with hubs and enclosures.
 func TestValidators(t *testing.T) {
 	feeds := []struct {
 		name string
@@ -17,6 +18,7 @@ func TestValidators(t *testing.T) {
 		{"sample", sampleFeed},
 		{"empty", emptyFeed},
 		{"hostile", hostileFeed},
+		{"archive", archiveFeed},
 	}
 	validators := []struct {
 		name     string

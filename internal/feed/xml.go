@@ -147,7 +147,11 @@ func xmlSafeFeed(f *Feed) *Feed {
 	c.Language = xmlSafe(f.Language)
 	c.Author = xmlSafePerson(f.Author)
 	c.Generator = xmlSafe(f.Generator)
-	c.Links = Links{RSS: xmlSafe(f.Links.RSS), Atom: xmlSafe(f.Links.Atom), JSON: xmlSafe(f.Links.JSON)}
+	c.Links = xmlSafeLinks(f.Links)
+	c.Hubs = xmlSafeStrings(f.Hubs)
+	c.Archive.Current = xmlSafeLinks(f.Archive.Current)
+	c.Archive.Prev = xmlSafeLinks(f.Archive.Prev)
+	c.Archive.Next = xmlSafeLinks(f.Archive.Next)
 	c.Items = make([]Item, len(f.Items))
 	for i := range f.Items {
 		c.Items[i] = xmlSafeItem(&f.Items[i])
@@ -165,7 +169,14 @@ func xmlSafeItem(it *Item) Item {
 	c.Author = xmlSafePerson(it.Author)
 	c.Tags = xmlSafeStrings(it.Tags)
 	c.Language = xmlSafe(it.Language)
+	if e := it.Enclosure; e != nil {
+		c.Enclosure = &Enclosure{URL: xmlSafe(e.URL), Length: e.Length, Type: xmlSafe(e.Type)}
+	}
 	return c
+}
+
+func xmlSafeLinks(l Links) Links {
+	return Links{RSS: xmlSafe(l.RSS), Atom: xmlSafe(l.Atom), JSON: xmlSafe(l.JSON)}
 }
 
 func xmlSafePerson(p Person) Person {
