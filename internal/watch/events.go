@@ -104,29 +104,31 @@ func ignoredPath(root, path string) bool {
 // applyConfig reads config.toml again. A valid change is applied (and a
 // changed articles directory is watched instead of the old one); an invalid
 // file is logged and the running config stays. force reconfigures even an
-// unchanged config, which makes the next rebuild re-read every file.
-func (w *watcher) applyConfig(force bool) {
+// unchanged config, which makes the next rebuild re-read every file. It
+// reports whether it reconfigured the Publisher.
+func (w *watcher) applyConfig(force bool) bool {
 	w.reloadConfig = false
 	if w.opts.LoadConfig == nil {
-		return
+		return false
 	}
 	next, err := w.opts.LoadConfig()
 	if err != nil {
 		w.logger.Error("config not reloaded; keeping the running config", "file", w.opts.ConfigPath, "err", err)
-		return
+		return false
 	}
 	if !force && sameConfig(next, w.cfg) {
-		return
+		return false
 	}
 	if next.Server != w.cfg.Server {
 		w.logger.Warn("[server] settings changed; they take effect after a restart", "file", w.opts.ConfigPath)
 	}
 	if err := w.opts.Publisher.Reconfigure(next); err != nil {
 		w.logger.Error("config not applied; keeping the running config", "file", w.opts.ConfigPath, "err", err)
-		return
+		return false
 	}
 	w.switchConfig(next)
 	w.logger.Info("config reloaded", "file", w.opts.ConfigPath)
+	return true
 }
 
 // switchConfig updates the watcher's own settings to cfg.

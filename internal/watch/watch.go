@@ -33,13 +33,16 @@ type Options struct {
 	Clock  Clock
 	Logger *slog.Logger
 	// OnRebuild, if set, is called after every rebuild attempt, from the
-	// watcher's goroutine.
+	// watcher's goroutine, with Result.Reason saying why it ran. The first
+	// call (reason "watching") comes once every watch is in place.
 	OnRebuild func(publish.Result, error)
 }
 
 // Run watches until ctx is done, then stops every timer and goroutine it
 // started and returns nil. It returns an error only if watching cannot
-// start at all.
+// start at all. Once its watches are in place it rebuilds, so a change
+// made after the caller's first build but before the watches existed is
+// not missed.
 func Run(ctx context.Context, opts Options) error {
 	w, err := newWatcher(opts)
 	if err != nil {
@@ -116,6 +119,7 @@ func (w *watcher) close() {
 }
 
 func (w *watcher) loop(ctx context.Context) error {
+	w.rebuild("watching")
 	for {
 		select {
 		case <-ctx.Done():
@@ -162,9 +166,15 @@ func (w *watcher) handleError(err error) {
 	w.debounce.event()
 }
 
-// rebuildFull re-reads the config and every article file.
+// rebuildFull re-reads the config and every article file. Without a
+// config to apply (none watched, or the file is invalid) the running one
+// is applied again, which still makes the rebuild read every file.
 func (w *watcher) rebuildFull() {
-	w.applyConfig(true)
+	if !w.applyConfig(true) {
+		if err := w.opts.Publisher.Reconfigure(w.cfg); err != nil {
+			w.logger.Error("cannot force a full rescan", "err", err)
+		}
+	}
 	w.rebuild("reload")
 }
 
@@ -175,6 +185,7 @@ func (w *watcher) rebuild(reason string) {
 		w.applyConfig(false)
 	}
 	res, err := w.opts.Publisher.Rebuild()
+	res.Reason = reason
 	if err != nil {
 		w.logger.Error("rebuild failed; still serving the previous snapshot", "reason", reason, "err", err)
 	} else {
@@ -186,14 +197,18 @@ func (w *watcher) rebuild(reason string) {
 	}
 }
 
-// armSchedule sets the wake-up for the next scheduled article.
+// armSchedule sets the wake-up for the next scheduled article. A time
+// that has passed means the rebuild that should have published the
+// article failed (the directory is gone): the next change retries, and
+// re-arming now would only rebuild in a busy loop.
 func (w *watcher) armSchedule() {
 	snap := w.opts.Publisher.Snapshot()
-	if snap == nil || snap.NextScheduled.IsZero() {
+	now := w.clock.Now()
+	if snap == nil || !snap.NextScheduled.After(now) {
 		w.schedule.stop()
 		return
 	}
-	w.schedule.at(snap.NextScheduled.Sub(w.clock.Now()))
+	w.schedule.at(snap.NextScheduled.Sub(now))
 }
 
 // LogResult writes the one log line of a rebuild.
