@@ -3,6 +3,7 @@
 package article
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -92,6 +93,10 @@ type Article struct {
 	// ContentKey identifies the article's title and body (a hash), so a file
 	// that moves to another path is recognised as the same article.
 	ContentKey string
+
+	// lines holds the file line of each field the file declares (0 when
+	// absent), so Lint can point at it.
+	lines [numKeys]int
 }
 
 // Status reports whether the article is a draft, scheduled for after now, or
@@ -131,7 +136,19 @@ type ParseError struct {
 	Line     int
 	Severity Severity
 	Msg      string
+	// Err, when set, classifies the problem for callers that treat some
+	// kinds specially (errors.Is(pe, ErrInvalidUTF8)); Msg says it all
+	// for people.
+	Err error
 }
+
+// ErrInvalidUTF8 classifies the warning that a file is not valid UTF-8.
+// The article is published with U+FFFD in place of the bad bytes, but
+// feedpub check counts it as an error: the text is damaged.
+var ErrInvalidUTF8 = errors.New("invalid UTF-8")
+
+// Unwrap returns e.Err.
+func (e *ParseError) Unwrap() error { return e.Err }
 
 // Error returns "path:line: msg", or "path: msg" when Line is 0.
 func (e *ParseError) Error() string {
@@ -163,4 +180,7 @@ type Options struct {
 	// Location is the time zone of dates written without an offset.
 	// Nil means UTC.
 	Location *time.Location
+	// UnsafeHTML keeps raw HTML written in Markdown articles, sanitised;
+	// false leaves it out.
+	UnsafeHTML bool
 }

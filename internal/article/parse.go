@@ -18,6 +18,7 @@ var formats = []struct {
 	parse parseFunc
 }{
 	{".txt", parseTxt},
+	{".md", parseMarkdown},
 }
 
 // Extensions returns the lower-case file extensions feedpub reads, each with

@@ -53,6 +53,7 @@ func (p *txtParser) parse() (*Article, *ParseError) {
 		return nil, err
 	}
 	p.setBody(a, lines[body:])
+	a.lines = p.seen
 	p.resolveDates(a)
 	return a, nil
 }
@@ -60,9 +61,6 @@ func (p *txtParser) parse() (*Article, *ParseError) {
 // setBody fills in everything derived from the body lines.
 func (p *txtParser) setBody(a *Article, lines []string) {
 	a.Paragraphs, a.Bio = splitBio(splitParagraphs(lines))
-	if len(a.Paragraphs) == 0 {
-		p.warnf(0, "no body text after the headers: the article will be published with a title only")
-	}
 	a.ContentHTML = paragraphsHTML(a.Paragraphs)
 	for _, para := range a.Paragraphs {
 		a.WordCount += countWords(para)
@@ -165,6 +163,7 @@ func (p *txtParser) cleanTextSlow(data []byte) string {
 	}
 	if bad > 0 {
 		p.warnf(badLine, "%d byte(s) of invalid UTF-8 replaced by U+FFFD: save the file as UTF-8", bad)
+		p.warnings[len(p.warnings)-1].Err = ErrInvalidUTF8
 	}
 	if ctrl > 0 {
 		p.warnf(ctrlLine, "%d character(s) removed that XML feeds cannot carry (control characters, U+FFFE, U+FFFF): delete them from the file", ctrl)
