@@ -19,6 +19,8 @@ type Config struct {
 	Server   Server   `toml:"server"`
 	State    State    `toml:"state"`
 	WebSub   WebSub   `toml:"websub"`
+	Markdown Markdown `toml:"markdown"`
+	Media    Media    `toml:"media"`
 
 	// lines places the keys of the file this was loaded from, for errors.
 	lines *keyLines
@@ -136,6 +138,22 @@ type WebSub struct {
 	// advertises and that are told, after each rebuild, which feeds
 	// changed. Default none: no hub is advertised or pinged.
 	Hubs []string `toml:"hubs"`
+}
+
+// Markdown configures how Markdown articles are rendered.
+type Markdown struct {
+	// UnsafeHTML keeps raw HTML written in Markdown articles, cleaned of
+	// scripts, styles and event handlers; false leaves raw HTML out.
+	// Default false.
+	UnsafeHTML bool `toml:"unsafe_html"`
+}
+
+// Media configures the images and other media files kept beside the
+// articles, which are served under /media/.
+type Media struct {
+	// MaxBytes is the largest media file served; larger ones are reported
+	// and skipped. Default 20971520 (20 MiB).
+	MaxBytes int64 `toml:"max_bytes"`
 }
 
 // Duration is a time.Duration written in TOML as a string ("100ms", "2s").

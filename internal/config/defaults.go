@@ -66,6 +66,9 @@ func defaults() Config {
 		State: State{
 			File: ".feedpub/state.json",
 		},
+		Media: Media{
+			MaxBytes: 20 << 20,
+		},
 	}
 }
 

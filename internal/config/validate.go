@@ -32,6 +32,7 @@ func (c *Config) validate(ps *problems) {
 	c.Server.validate(ps)
 	c.State.validate(ps)
 	c.WebSub.validate(ps)
+	c.Media.validate(ps)
 }
 
 // check records a problem with key when msg is not "".
@@ -173,6 +174,13 @@ func hubProblem(s string) string {
 	return ""
 }
 
+// validate records the problems of [media] in ps.
+func (m *Media) validate(ps *problems) {
+	if m.MaxBytes <= 0 {
+		ps.check("media.max_bytes", "must be a positive number of bytes, like 20971520 (20 MiB)")
+	}
+}
+
 // validate records the problems of [state] in ps.
 func (s *State) validate(ps *problems) {
 	if s.File == "" {
@@ -298,6 +306,8 @@ func feedPathProblem(p string) string {
 		return "must not be /healthz, which serves the health check"
 	case p == "/articles" || strings.HasPrefix(p, "/articles/"):
 		return "must not be under /articles/, which serves the article pages"
+	case p == "/media" || strings.HasPrefix(p, "/media/"):
+		return "must not be under /media/, which serves the images and media beside the articles"
 	case p == "/tags" || strings.HasPrefix(p, "/tags/"):
 		return "must not be under /tags/, which serves the tag pages and feeds"
 	case p == "/archive" || strings.HasPrefix(p, "/archive/"):
