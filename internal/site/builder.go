@@ -7,6 +7,7 @@ import (
 
 	"github.com/feedpub/feedpub/internal/article"
 	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/feed"
 	"github.com/feedpub/feedpub/internal/library"
 	"github.com/feedpub/feedpub/internal/state"
 )
@@ -31,9 +32,17 @@ type Builder struct {
 	templates map[string]*template.Template
 	state     *state.State
 
+	// feedPaths are the decoded paths of the main feed.
+	feedPaths feed.Links
+	// slugs remembers the slug of every tag seen (tagSlug).
+	slugs map[string]string
+
 	// pages holds the article pages of the previous build by article;
 	// articles are immutable, so an unchanged pointer means an unchanged page.
 	pages map[*article.Article]*Document
+	// memos holds the other documents of the previous build, by what
+	// they were rendered from.
+	memos memos
 	prev  *Snapshot
 }
 
@@ -41,6 +50,15 @@ type Builder struct {
 type BuildStats struct {
 	// Rendered counts the documents rendered; the rest were reused.
 	Rendered int
+	// Summarized counts the feed items, over all feed documents, that
+	// carry their summary instead of their content to stay within
+	// [feeds] max_bytes; Dropped counts those left out of subscription
+	// feeds for the same reason (the archive still has them).
+	Summarized, Dropped int
+	// Problems are warnings about the site as a whole that point at
+	// articles, such as two spellings of a tag sharing one page. Like
+	// library problems, they are for feedpub check and the log.
+	Problems []*article.ParseError
 }
 
 // NewBuilder returns a Builder for cfg. st remembers when each document
@@ -62,6 +80,8 @@ func NewBuilder(cfg config.Config, st *state.State) (*Builder, error) {
 		urls:      u,
 		templates: tmpl,
 		state:     st,
+		feedPaths: feed.Links{RSS: cfg.Feeds.RSSPath, Atom: cfg.Feeds.AtomPath, JSON: cfg.Feeds.JSONPath},
+		slugs:     map[string]string{},
 		pages:     map[*article.Article]*Document{},
 		site: siteView{
 			Title:       cfg.Site.Title,
@@ -71,6 +91,8 @@ func NewBuilder(cfg config.Config, st *state.State) (*Builder, error) {
 			RSSURL:      u.absolute(cfg.Feeds.RSSPath),
 			AtomURL:     u.absolute(cfg.Feeds.AtomPath),
 			JSONURL:     u.absolute(cfg.Feeds.JSONPath),
+			TagsURL:     u.absolute(tagsPath),
+			OPMLURL:     u.absolute(opmlPath),
 		},
 	}, nil
 }
@@ -101,8 +123,9 @@ func (b *Builder) Build(lib *library.Library, now time.Time) (*Snapshot, BuildSt
 	b.stampLastModified(r.fresh, now)
 	b.encodeFresh(r.fresh)
 	b.rememberStamps(snap)
-	b.pages, b.prev = r.pages, snap
-	return snap, BuildStats{Rendered: len(r.fresh)}, nil
+	b.pages, b.memos, b.prev = r.pages, r.memos, snap
+	r.stats.Rendered = len(r.fresh)
+	return snap, r.stats, nil
 }
 
 func (b *Builder) nextGeneration() uint64 {
@@ -121,37 +144,66 @@ type renderRun struct {
 	// fresh holds the documents rendered in this run, which need their
 	// Last-Modified set; reused ones keep theirs.
 	fresh []*Document
+	// memos are what this run rendered or reused, for the next one.
+	memos memos
+	stats BuildStats
 }
 
+// renderAll renders (or reuses, see memo.go) every document of the site.
 func (r *renderRun) renderAll(published []*article.Article) error {
-	latest := limit(published, r.b.cfg.Feeds.Limit)
-	if err := r.renderFeeds(latest); err != nil {
-		return err
+	b := r.b
+	latest := limit(published, b.cfg.Feeds.Limit)
+	groups, problems := b.groupTags(published)
+	r.stats.Problems = problems
+	steps := []func() error{
+		func() error { return r.renderArchive(published) },
+		func() error { return r.renderFeeds(latest, len(r.memos.archive)) },
+		func() error { return r.renderArticles(published) },
+		func() error { return r.renderTags(groups) },
+		func() (err error) {
+			r.memos.index, err = r.pageOrMemo(b.memos.index, "/", latest, "", func() ([]byte, error) {
+				return b.renderIndex(latest)
+			})
+			return err
+		},
+		func() (err error) {
+			r.memos.opml, err = r.renderOPML(groups)
+			return err
+		},
+		func() (err error) {
+			r.memos.notFound, err = r.pageOrMemo(b.memos.notFound, "", nil, "", func() ([]byte, error) {
+				return b.renderPage("notfound.html", pageData{Title: "Not found · " + b.cfg.Site.Title})
+			})
+			return err
+		},
+		func() (err error) {
+			r.memos.style, err = r.docOrMemo(b.memos.style, nil, "", func() (*Document, error) {
+				style, err := templateFS.ReadFile("templates/style.css")
+				if err != nil {
+					return nil, err
+				}
+				return newDocument(stylePath, CSSContentType, KindAsset, style), nil
+			})
+			return err
+		},
+		r.renderStylesheet,
 	}
-	if err := r.renderArticles(published); err != nil {
-		return err
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
 	}
-	index, err := r.b.renderIndex(latest)
-	if err != nil {
-		return err
-	}
-	r.add(newDocument("/", HTMLContentType, KindPage, index))
-	notFound, err := r.b.renderPage("notfound.html", pageData{Title: "Not found · " + r.b.cfg.Site.Title})
-	if err != nil {
-		return err
-	}
-	r.notFound = newDocument("", HTMLContentType, KindPage, notFound)
-	r.fresh = append(r.fresh, r.notFound)
-	style, err := templateFS.ReadFile("templates/style.css")
-	if err != nil {
-		return err
-	}
-	r.add(newDocument(stylePath, CSSContentType, KindAsset, style))
-	return r.renderStylesheet()
+	return nil
 }
 
+// add adds a freshly rendered document to the run; the one without a
+// path is the 404 page.
 func (r *renderRun) add(d *Document) {
-	r.docs[d.Path] = d
+	if d.Path == "" {
+		r.notFound = d
+	} else {
+		r.docs[d.Path] = d
+	}
 	r.fresh = append(r.fresh, d)
 }
 

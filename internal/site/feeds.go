@@ -2,6 +2,8 @@ package site
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/feedpub/feedpub/internal/article"
@@ -12,44 +14,164 @@ import (
 // upgrade alone does not change every feed's bytes.
 const generator = "feedpub"
 
-// renderFeeds renders the RSS, Atom and JSON feeds of the given articles.
-func (r *renderRun) renderFeeds(as []*article.Article) error {
-	f := r.b.feedOf(as)
-	formats := []struct {
-		path, contentType string
-		render            func(*feed.Feed) ([]byte, error)
-		xml               bool // gets the browser stylesheet
-	}{
-		{r.b.cfg.Feeds.RSSPath, feed.RSSContentType, feed.RSS, true},
-		{r.b.cfg.Feeds.AtomPath, feed.AtomContentType, feed.Atom, true},
-		{r.b.cfg.Feeds.JSONPath, feed.JSONContentType, feed.JSON, false},
-	}
-	for _, format := range formats {
-		body, err := format.render(f)
-		if err == nil && format.xml {
-			body, err = withStylesheet(body, relativeRef(format.path, StylesheetPath))
+// feedFormat is one of the three formats every feed is published in.
+type feedFormat struct {
+	name        string // for link titles: "RSS", "Atom", "JSON Feed"
+	contentType string
+	mediaType   string // contentType without parameters, for links
+	render      feed.Renderer
+	xml         bool // gets the browser stylesheet
+	pick        func(feed.Links) string
+}
+
+var feedFormats = []feedFormat{
+	{"RSS", feed.RSSContentType, "application/rss+xml", feed.RSS, true, func(l feed.Links) string { return l.RSS }},
+	{"Atom", feed.AtomContentType, "application/atom+xml", feed.Atom, true, func(l feed.Links) string { return l.Atom }},
+	{"JSON Feed", feed.JSONContentType, "application/feed+json", feed.JSON, false, func(l feed.Links) string { return l.JSON }},
+}
+
+// feedKind tells the two kinds of feed documents apart.
+type feedKind int
+
+const (
+	// subscriptionFeed is a feed readers subscribe to: the main feed and
+	// the tag feeds. It is a WebSub topic, and over its size budget it
+	// leaves out its oldest items, which the archive keeps.
+	subscriptionFeed feedKind = iota
+	// archivePage is an RFC 5005 archive document. It is the complete
+	// record of its articles, so over budget it shortens them to their
+	// summaries but never leaves one out.
+	archivePage
+)
+
+// feedDocs is the rendered documents of one feed, RSS, Atom and JSON.
+type feedDocs struct {
+	docs   []*Document
+	fitted feed.Fitted // summed over the three
+}
+
+// renderFeed renders f in every format at the decoded site paths in
+// paths, each kept within [feeds] max_bytes by feed.Fit. The RSS and
+// Atom documents point browsers at the feed stylesheet. Subscription
+// feeds are WebSub topics: their Topic is their own URL, and with hubs
+// configured their Link header names the hubs and themselves (WebSub
+// §4).
+func (b *Builder) renderFeed(f *feed.Feed, paths feed.Links, kind feedKind) (feedDocs, error) {
+	var out feedDocs
+	for _, format := range feedFormats {
+		p := format.pick(paths)
+		render := format.render
+		if format.xml {
+			render = func(f *feed.Feed) ([]byte, error) {
+				doc, err := format.render(f)
+				if err != nil {
+					return nil, err
+				}
+				return withStylesheet(doc, relativeRef(p, StylesheetPath))
+			}
 		}
+		body, fitted, err := feed.Fit(f, render, b.cfg.Feeds.MaxBytes, kind == subscriptionFeed)
 		if err != nil {
-			return fmt.Errorf("rendering %s: %w", format.path, err)
+			return feedDocs{}, fmt.Errorf("rendering %s: %w", p, err)
 		}
-		d := newDocument(format.path, format.contentType, KindFeed, body)
+		d := newDocument(p, format.contentType, KindFeed, body)
 		d.LastModified = f.Updated.Truncate(time.Second)
-		r.add(d)
+		if kind == subscriptionFeed {
+			d.Topic = format.pick(f.Links)
+			d.LinkHeader = linkHeader(f.Hubs, d.Topic)
+		}
+		out.docs = append(out.docs, d)
+		out.fitted.Summarized += fitted.Summarized
+		out.fitted.Dropped += fitted.Dropped
 	}
-	return nil
+	return out, nil
+}
+
+// linkHeader is the Link header field value (RFC 8288 §3) that names a
+// topic's hubs and the topic itself, or "" without hubs.
+func linkHeader(hubs []string, self string) string {
+	if len(hubs) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, hub := range hubs {
+		b.WriteString("<" + hub + `>; rel="hub", `)
+	}
+	b.WriteString("<" + self + `>; rel="self"`)
+	return b.String()
+}
+
+// feedMemo remembers the documents rendered for one feed from a list of
+// articles. Articles are immutable and reused for unchanged files, so
+// the same pointers in the same order, with the same extra (whatever
+// else the documents depend on, like their archive links), give the same
+// bytes and need no rendering.
+type feedMemo struct {
+	articles []*article.Article
+	extra    string
+	feedDocs
+}
+
+// valid reports whether m holds the documents for articles and extra.
+func (m *feedMemo) valid(articles []*article.Article, extra string) bool {
+	return m != nil && m.extra == extra && slices.Equal(m.articles, articles)
+}
+
+// feedOrMemo returns the documents of a feed, reused from memo when it is
+// valid, else described by describe and rendered; the caller keeps the
+// returned memo for the next build.
+func (r *renderRun) feedOrMemo(memo *feedMemo, articles []*article.Article, extra string, paths feed.Links, kind feedKind, describe func() *feed.Feed) (*feedMemo, error) {
+	if memo.valid(articles, extra) {
+		r.reuse(memo.docs...)
+	} else {
+		docs, err := r.b.renderFeed(describe(), paths, kind)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range docs.docs {
+			r.add(d)
+		}
+		memo = &feedMemo{articles: articles, extra: extra, feedDocs: docs}
+	}
+	r.stats.Summarized += memo.fitted.Summarized
+	r.stats.Dropped += memo.fitted.Dropped
+	return memo, nil
+}
+
+// renderFeeds renders the main feed of the given articles, the newest
+// ones; archivePages is the number of archive pages, the newest of which
+// its prev-archive link names (RFC 5005 §4).
+func (r *renderRun) renderFeeds(as []*article.Article, archivePages int) error {
+	b := r.b
+	memo, err := r.feedOrMemo(b.memos.main, as, fmt.Sprint(archivePages), b.feedPaths, subscriptionFeed, func() *feed.Feed {
+		f := b.feedOf(as)
+		if archivePages > 0 {
+			f.Archive.Prev = b.absoluteLinks(archivePaths(archivePages))
+		}
+		return f
+	})
+	r.memos.main = memo
+	return err
 }
 
 // feedOf describes the main feed: the given articles, newest first.
 func (b *Builder) feedOf(as []*article.Article) *feed.Feed {
+	return b.describeFeed(b.urls.tag("feed"), b.cfg.Site.Title, b.site.HomeURL, b.absoluteLinks(b.feedPaths), as)
+}
+
+// describeFeed describes a feed of the given articles, newest first,
+// with the site's description, language, author and hubs.
+func (b *Builder) describeFeed(id, title, home string, links feed.Links, as []*article.Article) *feed.Feed {
 	f := &feed.Feed{
-		ID:          b.urls.tag("feed"),
-		Title:       b.cfg.Site.Title,
+		ID:          id,
+		Title:       title,
 		Description: b.cfg.Site.Description,
-		HomeURL:     b.site.HomeURL,
+		HomeURL:     home,
 		Language:    b.cfg.Site.Language,
 		Author:      feed.Person{Name: b.cfg.Site.Author, Email: b.cfg.Site.AuthorEmail},
 		Generator:   generator,
-		Links:       feed.Links{RSS: b.site.RSSURL, Atom: b.site.AtomURL, JSON: b.site.JSONURL},
+		Links:       links,
+		Hubs:        b.cfg.WebSub.Hubs,
 		Items:       make([]feed.Item, len(as)),
 	}
 	for i, a := range as {
@@ -59,6 +181,11 @@ func (b *Builder) feedOf(as []*article.Article) *feed.Feed {
 		}
 	}
 	return f
+}
+
+// absoluteLinks returns the absolute URLs of decoded site paths.
+func (b *Builder) absoluteLinks(paths feed.Links) feed.Links {
+	return feed.Links{RSS: b.urls.absolute(paths.RSS), Atom: b.urls.absolute(paths.Atom), JSON: b.urls.absolute(paths.JSON)}
 }
 
 // itemOf describes one article as a feed item. Its id is a tag URI built
@@ -78,6 +205,9 @@ func (b *Builder) itemOf(a *article.Article) feed.Item {
 	}
 	if b.cfg.Feeds.FullContent {
 		it.ContentHTML = contentWithByline(a)
+	}
+	if e := a.Enclosure; e != nil {
+		it.Enclosure = &feed.Enclosure{URL: e.URL, Length: e.Length, Type: e.Type}
 	}
 	return it
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/feedpub/feedpub/internal/article"
+	"github.com/feedpub/feedpub/internal/feed"
 )
 
 //go:embed templates
@@ -17,7 +18,7 @@ var templateFS embed.FS
 // page is its own template set, since they all define "head" and "foot".
 func parseTemplates() (map[string]*template.Template, error) {
 	sets := map[string]*template.Template{}
-	for _, name := range []string{"index.html", "article.html", "notfound.html"} {
+	for _, name := range []string{"index.html", "article.html", "notfound.html", "tag.html", "tags.html"} {
 		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+name)
 		if err != nil {
 			return nil, fmt.Errorf("parsing template %s: %w", name, err)
@@ -33,6 +34,7 @@ type siteView struct {
 	HomeURL, StyleURL  string
 	RSSURL, AtomURL    string
 	JSONURL            string
+	TagsURL, OPMLURL   string
 }
 
 // articleView is an article as the templates see it.
@@ -40,17 +42,38 @@ type articleView struct {
 	Title, URL, Summary          string
 	PublishedISO, PublishedHuman string
 	Author, Bio, Lang            string
-	Tags                         []string
+	Tags                         []tagLink
 	Content                      template.HTML
+}
+
+// tagLink is a link to a tag's page.
+type tagLink struct {
+	Name, URL string
+	Count     int // articles with the tag; on the tag list only
+}
+
+// feedLink is an autodiscovery link (<link rel="alternate">) to a feed.
+type feedLink struct {
+	// TypeAttr is the type attribute, written out whole so that the "+"
+	// of the media type is not escaped as "&#43;" by html/template. It is
+	// one of feedFormats' constants.
+	TypeAttr   template.HTMLAttr
+	Title, URL string
 }
 
 // pageData is the data of every page template.
 type pageData struct {
-	Site     siteView
-	Lang     string
-	Title    string
+	Site  siteView
+	Lang  string
+	Title string
+	// Feeds are the feeds that cover the page, for autodiscovery: the
+	// site's, then those of the tag or the article's tags. Empty means
+	// the site's.
+	Feeds    []feedLink
 	Article  articleView   // article page
-	Articles []articleView // index
+	Articles []articleView // index, tag page
+	Tag      tagLink       // tag page
+	Tags     []tagLink     // tag list
 }
 
 func (b *Builder) viewOf(a *article.Article) articleView {
@@ -63,7 +86,7 @@ func (b *Builder) viewOf(a *article.Article) articleView {
 		Author:         a.Author,
 		Bio:            a.Bio,
 		Lang:           a.Lang,
-		Tags:           a.Tags,
+		Tags:           b.tagLinks(a.Tags),
 		// ContentHTML is produced by the article parsers, which escape
 		// plain text and render (and sanitise) markup.
 		Content: template.HTML(a.ContentHTML),
@@ -73,6 +96,9 @@ func (b *Builder) viewOf(a *article.Article) articleView {
 func (b *Builder) renderPage(name string, data pageData) ([]byte, error) {
 	data.Site = b.site
 	data.Lang = b.cfg.Site.Language
+	if data.Feeds == nil {
+		data.Feeds = b.feedLinks(b.cfg.Site.Title, b.feedPaths)
+	}
 	if data.Title == "" {
 		data.Title = b.cfg.Site.Title
 	}
@@ -84,8 +110,15 @@ func (b *Builder) renderPage(name string, data pageData) ([]byte, error) {
 }
 
 func (b *Builder) renderArticle(a *article.Article) ([]byte, error) {
+	feeds := b.feedLinks(b.cfg.Site.Title, b.feedPaths)
+	for _, tag := range a.Tags {
+		if slug := b.slugOf(tag); slug != "" {
+			feeds = append(feeds, b.feedLinks(b.cfg.Site.Title+": "+tag, tagFeedPaths(slug))...)
+		}
+	}
 	return b.renderPage("article.html", pageData{
 		Title:   a.Title + " · " + b.cfg.Site.Title,
+		Feeds:   feeds,
 		Article: b.viewOf(a),
 	})
 }
@@ -96,4 +129,26 @@ func (b *Builder) renderIndex(as []*article.Article) ([]byte, error) {
 		views[i] = b.viewOf(a)
 	}
 	return b.renderPage("index.html", pageData{Articles: views})
+}
+
+// feedLinks returns the autodiscovery links of the feed titled title at
+// the decoded paths, one per format.
+func (b *Builder) feedLinks(title string, paths feed.Links) []feedLink {
+	links := make([]feedLink, len(feedFormats))
+	for i, f := range feedFormats {
+		links[i] = feedLink{TypeAttr: template.HTMLAttr(`type="` + f.mediaType + `"`), Title: title + " (" + f.name + ")", URL: b.urls.absolute(f.pick(paths))}
+	}
+	return links
+}
+
+// tagLinks returns links to the pages of tags, in the article's order and
+// spelling; a tag without a slug gets no link.
+func (b *Builder) tagLinks(tags []string) []tagLink {
+	var links []tagLink
+	for _, tag := range tags {
+		if slug := b.slugOf(tag); slug != "" {
+			links = append(links, tagLink{Name: tag, URL: b.urls.absolute(tagPath(slug))})
+		}
+	}
+	return links
 }

@@ -1,0 +1,96 @@
+package site
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/feedpub/feedpub/internal/article"
+	"github.com/feedpub/feedpub/internal/feed"
+)
+
+// The archive publishes every article as an archived feed (RFC 5005 §4):
+// the subscription feeds (/rss.xml, ...) keep the newest [feeds] limit
+// articles and link with prev-archive to the newest archive page;
+// /archive/{n}/rss.xml, atom.xml and feed.json hold [feeds] archive_size
+// articles each, numbered from the oldest, and link to their neighbours
+// and to the subscription feed. JSON Feed walks the same pages through
+// next_url, from the subscription feed to page 1.
+//
+// Pages are filled by position in publication order, oldest first, so
+// page 1 always holds the first archive_size articles ever published.
+// RFC 5005 §4 wants an archive document's entries never to change; this
+// scheme comes as close as a fixed page size allows:
+//
+//   - publishing an article changes only the newest page (which is still
+//     filling up) and the subscription feeds; a full page gains its
+//     next-archive link once, when the page after it is started;
+//   - editing an article changes only its page, since an edit keeps the
+//     article's place;
+//   - deleting or unpublishing an article, or publishing one dated before
+//     newer ones, moves every later article one place and so changes its
+//     page and every page after it. Readers lose nothing: entries keep
+//     their ids, and clients merge archive pages by id (RFC 5005 §4.2).
+//
+// A stable per-article key (such as when feedpub first saw it) would keep
+// later pages put on a delete, but pages would then fill unevenly and the
+// walk would no longer follow publication order; deletes are rare enough
+// that re-packing is the better trade.
+
+// archivePaths returns the decoded paths of archive page n.
+func archivePaths(n int) feed.Links {
+	dir := "/archive/" + strconv.Itoa(n) + "/"
+	return feed.Links{RSS: dir + "rss.xml", Atom: dir + "atom.xml", JSON: dir + "feed.json"}
+}
+
+// archivePageCount is the number of archive pages for n articles.
+func archivePageCount(n, size int) int {
+	return (n + size - 1) / size
+}
+
+// renderArchive renders the archive pages of the published articles,
+// newest first as Build gets them, reusing the documents of every page
+// whose articles and links did not change.
+func (r *renderRun) renderArchive(published []*article.Article) error {
+	size := r.b.cfg.Feeds.ArchiveSize
+	oldest := slices.Clone(published)
+	slices.Reverse(oldest)
+	pages := archivePageCount(len(oldest), size)
+	r.memos.archive = make([]*feedMemo, pages)
+	for i := range pages {
+		n := i + 1
+		page := oldest[i*size : min(n*size, len(oldest))]
+		var old *feedMemo
+		if i < len(r.b.memos.archive) {
+			old = r.b.memos.archive[i]
+		}
+		hasNext := n < pages
+		memo, err := r.feedOrMemo(old, page, fmt.Sprint(hasNext), archivePaths(n), archivePage, func() *feed.Feed {
+			return r.b.archiveFeedOf(page, n, hasNext)
+		})
+		if err != nil {
+			return err
+		}
+		r.memos.archive[i] = memo
+	}
+	return nil
+}
+
+// archiveFeedOf describes archive page n, whose articles page holds
+// oldest first. It is the same logical feed as the subscription feed, so
+// it has the same id and title (RFC 5005 §4).
+func (b *Builder) archiveFeedOf(page []*article.Article, n int, hasNext bool) *feed.Feed {
+	newestFirst := slices.Clone(page)
+	slices.Reverse(newestFirst)
+	f := b.feedOf(newestFirst)
+	f.Links = b.absoluteLinks(archivePaths(n))
+	f.Hubs = nil // hubs push subscription feeds, not archive pages
+	f.Archive = feed.Archive{IsArchive: true, Current: b.absoluteLinks(b.feedPaths)}
+	if n > 1 {
+		f.Archive.Prev = b.absoluteLinks(archivePaths(n - 1))
+	}
+	if hasNext {
+		f.Archive.Next = b.absoluteLinks(archivePaths(n + 1))
+	}
+	return f
+}
