@@ -1,15 +1,21 @@
 // Package server answers HTTP requests from the current site.Snapshot. It
-// never renders and never touches the file system: every response is a
-// document of the snapshot, looked up by path.
+// never renders, never compresses and never touches the file system: every
+// response is a document of the snapshot, looked up by path, with header
+// values built once per snapshot.
+//
+// Requests a client makes again and again (a feed, with or without gzip,
+// conditional or not) take a fast path that writes prepared header slices
+// and the body in one Write. Whatever the fast path does not handle
+// (Range, If-Match, If-Unmodified-Since) goes to http.ServeContent, and a
+// test holds the two to the same answers (RFC 9110).
 package server
 
 import (
-	"bytes"
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"strconv"
-	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/feedpub/feedpub/internal/site"
@@ -25,85 +31,147 @@ type Source interface {
 type Options struct {
 	// FeedMaxAge is the Cache-Control max-age of feed responses.
 	FeedMaxAge time.Duration
-	Logger     *slog.Logger
+	// Logger receives recovered panics and, with AccessLog, one line per
+	// request. nil discards them.
+	Logger *slog.Logger
+	// AccessLog logs every request: method, path, status, bytes,
+	// duration and remote address.
+	AccessLog bool
+	// Metrics, if not nil, counts every request.
+	Metrics *Metrics
+	// ServeMetrics answers /metrics with Metrics in the Prometheus text
+	// format. Leave it false when the metrics have a listener of their own.
+	ServeMetrics bool
 }
 
-// Handler serves the documents of the current snapshot.
+// Paths the handler answers itself, outside the snapshot.
+const (
+	HealthPath  = "/healthz"
+	MetricsPath = "/metrics"
+)
+
+// Handler serves the documents of the current snapshot, /healthz and,
+// if asked, /metrics. It answers GET, HEAD and OPTIONS; a panic while
+// serving is logged and answered 500.
 type Handler struct {
-	src  Source
-	opts Options
+	src          Source
+	feedMaxAge   time.Duration
+	logger       *slog.Logger
+	accessLog    bool
+	metrics      *Metrics
+	serveMetrics bool
+	metricsHTTP  http.Handler
+
+	// table holds the prepared responses of the snapshot served last.
+	table atomic.Pointer[table]
+	// mu serializes preparing a table for a new snapshot.
+	mu sync.Mutex
 }
 
 var _ http.Handler = (*Handler)(nil)
 
 // New returns a Handler serving src's snapshots.
 func New(src Source, opts Options) *Handler {
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
+	h := &Handler{
+		src:          src,
+		feedMaxAge:   opts.FeedMaxAge,
+		logger:       opts.Logger,
+		accessLog:    opts.AccessLog,
+		metrics:      opts.Metrics,
+		serveMetrics: opts.ServeMetrics && opts.Metrics != nil,
 	}
-	return &Handler{src: src, opts: opts}
+	if h.logger == nil {
+		h.logger = slog.New(slog.DiscardHandler)
+	}
+	if h.serveMetrics {
+		h.metricsHTTP = opts.Metrics.Handler()
+	}
+	return h
 }
 
-// ServeHTTP answers GET and HEAD for the snapshot's paths and /healthz.
+// result is what a request got, for metrics and the access log.
+type result struct {
+	route  route
+	status int
+	bytes  int
+}
+
+// ServeHTTP answers one request. See Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
+	var start time.Time
+	if h.accessLog {
+		start = time.Now()
 	}
+	res := result{route: routeInvalid, status: http.StatusInternalServerError}
+	defer h.finish(w, r, &res, start)
+	res = h.serve(w, r)
+}
+
+// finish recovers a panic of the request, answering 500, then counts and
+// logs the request. It must be deferred by ServeHTTP itself.
+func (h *Handler) finish(w http.ResponseWriter, r *http.Request, res *result, start time.Time) {
+	if v := recover(); v != nil {
+		if v == http.ErrAbortHandler {
+			panic(v) // net/http's way of aborting a response; it logs nothing
+		}
+		h.logger.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", stack())
+		// If the header was sent already, net/http ignores this
+		// status and the client sees a truncated body.
+		res.status, res.bytes = writeStatus(w, r, http.StatusInternalServerError), 0
+	}
+	if h.metrics != nil {
+		h.metrics.count(res.route, res.status, res.bytes)
+	}
+	if h.accessLog {
+		h.logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", res.status),
+			slog.Int("bytes", res.bytes),
+			slog.Duration("duration", time.Since(start)),
+			slog.String("remote", r.RemoteAddr),
+		)
+	}
+}
+
+// serve routes a request.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) result {
 	snap := h.src.Snapshot()
 	if snap == nil {
-		w.Header().Set("Retry-After", "1")
-		http.Error(w, "starting up", http.StatusServiceUnavailable)
-		return
+		w.Header()["Retry-After"] = retryAfter
+		return result{routeUnavailable, writeStatus(w, r, http.StatusServiceUnavailable), 0}
 	}
-	if r.URL.Path == "/healthz" {
-		h.serveHealth(w, snap)
-		return
+	t := h.tableFor(snap)
+	path := r.URL.Path
+	e := t.entries[path]
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return h.serveOtherMethod(w, r, t, e)
 	}
-	doc := snap.Lookup(r.URL.Path)
-	if doc == nil {
-		h.serveMissing(w, r, snap)
-		return
+	switch {
+	case e != nil:
+		return h.serveEntry(w, r, e)
+	case path == HealthPath:
+		return serveHealth(w, r, snap)
+	case path == MetricsPath && h.serveMetrics:
+		return serveCounted(w, r, routeMetrics, h.metricsHTTP)
 	}
-	h.serveDocument(w, r, doc)
+	return h.serveMissing(w, r, t)
 }
 
-func (h *Handler) serveDocument(w http.ResponseWriter, r *http.Request, doc *site.Document) {
-	hdr := w.Header()
-	hdr.Set("Content-Type", doc.ContentType)
-	hdr.Set("ETag", doc.ETag)
-	hdr.Set("Cache-Control", h.cacheControl(doc))
-	// ServeContent answers If-None-Match, If-Modified-Since, HEAD and
-	// Range exactly as RFC 9110 says.
-	http.ServeContent(w, r, "", doc.LastModified, bytes.NewReader(doc.Body))
-}
-
-func (h *Handler) cacheControl(doc *site.Document) string {
-	if doc.Kind == site.KindFeed {
-		return "public, max-age=" + strconv.Itoa(int(h.opts.FeedMaxAge.Seconds()))
+// serveOtherMethod answers OPTIONS with the methods the handler allows and
+// any other method with 405 (RFC 9110 §9.3.7, §15.5.6).
+func (h *Handler) serveOtherMethod(w http.ResponseWriter, r *http.Request, t *table, e *entry) result {
+	rt := routeNotFound
+	if e != nil {
+		rt = e.route
 	}
-	return "public, max-age=60"
-}
-
-// serveMissing redirects an article path missing its trailing slash and
-// answers 404 for everything else.
-func (h *Handler) serveMissing(w http.ResponseWriter, r *http.Request, snap *site.Snapshot) {
-	if !strings.HasSuffix(r.URL.Path, "/") && snap.Lookup(r.URL.Path+"/") != nil {
-		target := r.URL.EscapedPath() + "/"
-		if r.URL.RawQuery != "" {
-			target += "?" + r.URL.RawQuery
-		}
-		http.Redirect(w, r, target, http.StatusMovedPermanently)
-		return
+	w.Header()["Allow"] = allowed
+	if r.Method == http.MethodOptions {
+		w.Header()["Content-Length"] = zeroLength
+		w.WriteHeader(http.StatusNoContent)
+		return result{rt, http.StatusNoContent, 0}
 	}
-	nf := snap.NotFound
-	w.Header().Set("Content-Type", nf.ContentType)
-	w.Header().Set("Content-Length", strconv.Itoa(len(nf.Body)))
-	w.WriteHeader(http.StatusNotFound)
-	if r.Method != http.MethodHead {
-		w.Write(nf.Body)
-	}
+	return result{rt, writeStatus(w, r, http.StatusMethodNotAllowed), 0}
 }
 
 // health is the /healthz response.
@@ -116,10 +184,8 @@ type health struct {
 	NextScheduled time.Time `json:"next_scheduled,omitzero"`
 }
 
-func (h *Handler) serveHealth(w http.ResponseWriter, snap *site.Snapshot) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	json.NewEncoder(w).Encode(health{
+func serveHealth(w http.ResponseWriter, r *http.Request, snap *site.Snapshot) result {
+	body, err := json.Marshal(health{
 		Status:        "ok",
 		Generation:    snap.Generation,
 		Articles:      snap.Articles,
@@ -127,4 +193,63 @@ func (h *Handler) serveHealth(w http.ResponseWriter, snap *site.Snapshot) {
 		LastRebuild:   snap.BuiltAt.UTC(),
 		NextScheduled: snap.NextScheduled.UTC(),
 	})
+	if err != nil {
+		// Times out of JSON's range cannot come from a snapshot.
+		panic(err)
+	}
+	body = append(body, '\n')
+	h := w.Header()
+	h["Content-Type"] = jsonType
+	h["Cache-Control"] = noStore
+	h["X-Content-Type-Options"] = nosniff
+	return writeBody(w, r, routeHealth, http.StatusOK, body)
+}
+
+// writeBody writes a complete response with body, leaving the body out
+// for HEAD.
+func writeBody(w http.ResponseWriter, r *http.Request, rt route, status int, body []byte) result {
+	w.Header()["Content-Length"] = []string{itoa(len(body))}
+	w.WriteHeader(status)
+	if r.Method == http.MethodHead {
+		return result{rt, status, 0}
+	}
+	n, _ := w.Write(body)
+	return result{rt, status, n}
+}
+
+// countingWriter records the status and body bytes of a response written
+// by a handler the fast path does not control.
+type countingWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (c *countingWriter) WriteHeader(status int) {
+	if c.status == 0 {
+		c.status = status
+	}
+	c.ResponseWriter.WriteHeader(status)
+}
+
+func (c *countingWriter) Write(b []byte) (int, error) {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	n, err := c.ResponseWriter.Write(b)
+	c.bytes += n
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+
+// serveCounted serves r with next, recording what it wrote.
+func serveCounted(w http.ResponseWriter, r *http.Request, rt route, next http.Handler) result {
+	cw := &countingWriter{ResponseWriter: w}
+	next.ServeHTTP(cw, r)
+	if cw.status == 0 {
+		cw.status = http.StatusOK
+	}
+	return result{rt, cw.status, cw.bytes}
 }

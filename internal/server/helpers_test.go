@@ -1,0 +1,106 @@
+package server_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/publish"
+	"github.com/feedpub/feedpub/internal/server"
+	"github.com/feedpub/feedpub/internal/site"
+	"github.com/feedpub/feedpub/internal/testcorpus"
+)
+
+// testSite is a published generated site and a server for it.
+type testSite struct {
+	pub     *publish.Publisher
+	snap    *site.Snapshot
+	handler *server.Handler
+	metrics *server.Metrics
+	srv     *httptest.Server
+}
+
+// siteConfig is the configuration of a test site of articles in dir,
+// with base URL base ("" for the default).
+func siteConfig(t testing.TB, dir, base string) config.Config {
+	cfg := config.Default()
+	cfg.Articles.Dir = dir
+	cfg.State.File = filepath.Join(t.TempDir(), "state.json")
+	if base != "" {
+		cfg.Site.BaseURL = base
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// publishCorpus writes n generated articles and publishes them under cfg.
+func publishCorpus(t testing.TB, n int, cfg config.Config) *publish.Publisher {
+	t.Helper()
+	if err := testcorpus.Write(cfg.Articles.Dir, testcorpus.Generate(n, 42)); err != nil {
+		t.Fatal(err)
+	}
+	p, err := publish.New(cfg, publish.Options{Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Rebuild(); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// newTestSite serves n generated articles over a real listener. With
+// opts.ServeMetrics and no opts.Metrics, it makes metrics of the site.
+func newTestSite(t testing.TB, n int, opts server.Options) *testSite {
+	t.Helper()
+	cfg := siteConfig(t, t.TempDir(), "")
+	p := publishCorpus(t, n, cfg)
+	if opts.FeedMaxAge == 0 {
+		opts.FeedMaxAge = cfg.Feeds.MaxAge.Duration
+	}
+	if opts.ServeMetrics && opts.Metrics == nil {
+		opts.Metrics = server.NewMetrics(p)
+	}
+	ts := &testSite{pub: p, snap: p.Snapshot(), metrics: opts.Metrics}
+	ts.handler = server.New(p, opts)
+	ts.srv = httptest.NewServer(ts.handler)
+	t.Cleanup(ts.srv.Close)
+	return ts
+}
+
+// rawClient does not decompress, so tests see the bytes on the wire.
+var rawClient = &http.Client{
+	Transport: &http.Transport{DisableCompression: true},
+	CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	},
+}
+
+// do sends a request with the given header fields ("Name", "value", …)
+// and returns the response with its body read.
+func do(t testing.TB, method, url string, fields ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(fields); i += 2 {
+		req.Header.Add(fields[i], fields[i+1])
+	}
+	resp, err := rawClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}

@@ -1,0 +1,220 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/feedpub/feedpub/internal/feed"
+	"github.com/feedpub/feedpub/internal/site"
+)
+
+// Header values shared by every response that carries them. Header maps
+// get these very slices (h["Vary"] = varyEncoding), which is why each has
+// its capacity cut to its length: an Add on a response appends to a copy
+// instead of writing into the shared array. Nothing modifies them.
+var (
+	nosniff         = fixed("nosniff")
+	varyEncoding    = fixed("Accept-Encoding")
+	varyFeed        = fixed("Accept, Accept-Encoding")
+	gzipCoding      = fixed("gzip")
+	acceptRanges    = fixed("bytes")
+	anyOrigin       = fixed("*")
+	allowed         = fixed("GET, HEAD, OPTIONS")
+	retryAfter      = fixed("1")
+	zeroLength      = fixed("0")
+	noStore         = fixed("no-store")
+	jsonType        = fixed("application/json")
+	textType        = fixed("text/plain; charset=utf-8")
+	browserFeedType = fixed("application/xml; charset=utf-8")
+	// pagePolicy lets pages use their stylesheet and images and nothing
+	// else: no scripts, no inline styles, no framing, no forms.
+	pagePolicy = fixed("default-src 'none'; style-src 'self'; img-src 'self' https: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+	// pageCaching lets caches keep pages a minute: a new article reaches
+	// the index soon after it is published.
+	pageCaching = fixed("public, max-age=60")
+	// assetCaching is longer for the stylesheets, which change only with
+	// feedpub itself and have no version in their URL.
+	assetCaching = fixed("public, max-age=3600")
+)
+
+func fixed(v string) []string { return []string{v}[:1:1] }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// table is the prepared responses of one snapshot.
+type table struct {
+	snap     *site.Snapshot
+	entries  map[string]*entry
+	notFound *entry
+}
+
+// entry is one document with its header values built: a variant per
+// content coding and the negotiation it takes part in.
+type entry struct {
+	doc   *site.Document
+	route route
+	// identity is the document as it is; gzip has a nil body when the
+	// document has no gzip variant.
+	identity, gzip variant
+	// browserType is the Content-Type for browsers, which list text/html
+	// first in Accept, or nil to always send the document's own.
+	browserType []string
+	// modTime and lastModified are the document's Last-Modified, as a
+	// time to compare with If-Modified-Since and as sent.
+	modTime      time.Time
+	lastModified string
+}
+
+// variant is a document in one content coding.
+type variant struct {
+	body []byte
+	etag string
+	// ok are the header fields of a 200 response, notModified those of a
+	// 304 (RFC 9110 §15.4.5: ETag, Cache-Control, Vary and the like, no
+	// representation metadata; Last-Modified is left out since the ETag
+	// is there, as ServeContent does).
+	ok, notModified []field
+}
+
+// field is one header field with its canonical name.
+type field struct {
+	key   string
+	value []string
+}
+
+// set writes fields into h.
+func set(h http.Header, fields []field) {
+	for _, f := range fields {
+		h[f.key] = f.value
+	}
+}
+
+// tableFor returns the prepared table of snap, preparing it when snap is
+// new. Entries of documents shared with the previous snapshot are reused.
+func (h *Handler) tableFor(snap *site.Snapshot) *table {
+	if t := h.table.Load(); t != nil && t.snap == snap {
+		return t
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	prev := h.table.Load()
+	if prev != nil && prev.snap == snap {
+		return prev
+	}
+	t := h.newTable(snap, prev)
+	h.table.Store(t)
+	return t
+}
+
+func (h *Handler) newTable(snap *site.Snapshot, prev *table) *table {
+	t := &table{snap: snap, entries: make(map[string]*entry, snap.Len())}
+	for _, p := range snap.Paths() {
+		d := snap.Lookup(p)
+		if prev != nil {
+			if e := prev.entries[p]; e != nil && e.doc == d {
+				t.entries[p] = e
+				continue
+			}
+		}
+		t.entries[p] = h.newEntry(d)
+	}
+	t.notFound = h.newEntry(snap.NotFound)
+	t.notFound.route = routeNotFound
+	return t
+}
+
+// newEntry builds the header values of d.
+func (h *Handler) newEntry(d *site.Document) *entry {
+	e := &entry{doc: d, route: routeOf(d)}
+	shared := []field{
+		{"Cache-Control", h.cacheControl(d)},
+		{"Vary", varyEncoding},
+		{"X-Content-Type-Options", nosniff},
+	}
+	switch d.Kind {
+	case site.KindPage:
+		shared = append(shared, field{"Content-Security-Policy", pagePolicy})
+	case site.KindFeed:
+		// Any site may read the feeds from a browser script.
+		shared = append(shared, field{"Access-Control-Allow-Origin", anyOrigin})
+	}
+	if d.LinkHeader != "" {
+		// WebSub hub discovery (WebSub §4), on 304s too, like every
+		// field that is not representation metadata.
+		shared = append(shared, field{"Link", fixed(d.LinkHeader)})
+	}
+	if d.ContentType == feed.RSSContentType || d.ContentType == feed.AtomContentType {
+		// Browsers apply the XSLT stylesheet only to a document they take
+		// for generic XML (Firefox downloads application/rss+xml), so a
+		// request listing text/html first gets application/xml: the same
+		// bytes, labelled less precisely. Readers, which ask for feed
+		// types or */*, keep the registered type. The body and its ETag
+		// are the same either way; Vary tells caches the type depends on
+		// Accept.
+		e.browserType = browserFeedType
+		shared[1] = field{"Vary", varyFeed}
+	}
+	if !isZeroTime(d.LastModified) {
+		e.modTime = d.LastModified.Truncate(time.Second)
+		e.lastModified = d.LastModified.UTC().Format(http.TimeFormat)
+	}
+	e.identity = h.newVariant(e, d.Body, d.ETag, shared, nil)
+	if d.Gzip != nil {
+		e.gzip = h.newVariant(e, d.Gzip.Body, d.Gzip.ETag, shared, gzipCoding)
+	}
+	return e
+}
+
+func (h *Handler) newVariant(e *entry, body []byte, etag string, shared []field, coding []string) variant {
+	v := variant{body: body, etag: etag}
+	etagField := field{"Etag", fixed(etag)}
+	v.notModified = append(append(make([]field, 0, len(shared)+1), shared...), etagField)
+	v.ok = append([]field{
+		{"Content-Type", fixed(e.doc.ContentType)},
+		{"Content-Length", fixed(itoa(len(body)))},
+		{"Accept-Ranges", acceptRanges},
+	}, v.notModified...)
+	if e.lastModified != "" {
+		v.ok = append(v.ok, field{"Last-Modified", fixed(e.lastModified)})
+	}
+	if coding != nil {
+		v.ok = append(v.ok, field{"Content-Encoding", coding})
+	}
+	return v
+}
+
+// cacheControl is the Cache-Control of d's responses.
+func (h *Handler) cacheControl(d *site.Document) []string {
+	switch d.Kind {
+	case site.KindFeed:
+		return fixed("public, max-age=" + itoa(int(h.feedMaxAge/time.Second)))
+	case site.KindAsset:
+		return assetCaching
+	}
+	return pageCaching
+}
+
+// routeOf is the metrics route of a document.
+func routeOf(d *site.Document) route {
+	switch {
+	case d.ContentType == feed.RSSContentType:
+		return routeRSS
+	case d.ContentType == feed.AtomContentType:
+		return routeAtom
+	case d.Kind == site.KindFeed:
+		return routeJSON
+	case d.Kind == site.KindAsset:
+		return routeAsset
+	case strings.HasPrefix(d.Path, "/articles/"):
+		return routeArticle
+	}
+	return routePage
+}
+
+// isZeroTime reports whether t carries no time, which ServeContent treats
+// as no Last-Modified.
+func isZeroTime(t time.Time) bool {
+	return t.IsZero() || t.Equal(time.Unix(0, 0))
+}
