@@ -122,6 +122,14 @@ type Server struct {
 	ShutdownTimeout Duration `toml:"shutdown_timeout"`
 	// AccessLog logs one line per request. Default false.
 	AccessLog bool `toml:"access_log"`
+	// Metrics serves Prometheus metrics at /metrics: requests by route
+	// and status, bytes sent, the snapshot served and rebuilds.
+	// Default true.
+	Metrics bool `toml:"metrics"`
+	// MetricsListen, when not empty, serves /metrics on this TCP address
+	// only, apart from the site, so it need not be public; empty serves
+	// it beside the site on Listen. Default "".
+	MetricsListen string `toml:"metrics_listen"`
 }
 
 // State configures the state file in which feedpub remembers article ids.

@@ -62,6 +62,7 @@ func defaults() Config {
 			IdleTimeout:       Duration{120 * time.Second},
 			MaxHeaderBytes:    16 << 10,
 			ShutdownTimeout:   Duration{10 * time.Second},
+			Metrics:           true,
 		},
 		State: State{
 			File: ".feedpub/state.json",

@@ -138,6 +138,13 @@ func (s *Server) validate(ps *problems) {
 	if s.MaxHeaderBytes <= 0 {
 		ps.check("server.max_header_bytes", "must be a positive number of bytes, like 16384")
 	}
+	if s.MetricsListen != "" {
+		if msg := listenProblem(s.MetricsListen); msg != "" {
+			ps.check("server.metrics_listen", msg+`; "" serves /metrics on server.listen`)
+		} else if s.MetricsListen == s.Listen {
+			ps.check("server.metrics_listen", `must differ from server.listen; "" serves /metrics there`)
+		}
+	}
 }
 
 // minFeedBytes is the smallest feeds.max_bytes accepted: a feed's own
