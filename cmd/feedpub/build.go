@@ -57,17 +57,20 @@ func runBuild(e *env, out string) error {
 
 // writeSnapshot writes every document of snap under dir, as a static host
 // would serve it: "/" as index.html, "/articles/x/" as
-// articles/x/index.html, the 404 page as 404.html.
+// articles/x/index.html, the 404 page as 404.html. A document with a gzip
+// variant also gets FILE.gz holding the very bytes feedpub serves
+// compressed, for static servers that send precompressed files (nginx's
+// gzip_static, Caddy's precompressed).
 func writeSnapshot(snap *site.Snapshot, dir string) error {
 	if err := prepareOutDir(dir); err != nil {
 		return err
 	}
 	for _, p := range snap.Paths() {
-		if err := writeDocument(dir, filePathOf(p), snap.Lookup(p).Body); err != nil {
+		if err := writeFiles(dir, filePathOf(p), snap.Lookup(p)); err != nil {
 			return err
 		}
 	}
-	if err := writeDocument(dir, "404.html", snap.NotFound.Body); err != nil {
+	if err := writeFiles(dir, "404.html", snap.NotFound); err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, buildMarker), []byte("feedpub build output; the next build replaces this directory's contents\n"), 0o644)
@@ -80,6 +83,18 @@ func filePathOf(urlPath string) string {
 		p += "index.html"
 	}
 	return filepath.FromSlash(p)
+}
+
+// writeFiles writes d's body to rel under dir, and its gzip variant, if
+// any, to rel.gz.
+func writeFiles(dir, rel string, d *site.Document) error {
+	if err := writeDocument(dir, rel, d.Body); err != nil {
+		return err
+	}
+	if d.Gzip == nil {
+		return nil
+	}
+	return writeDocument(dir, rel+".gz", d.Gzip.Body)
 }
 
 func writeDocument(dir, rel string, body []byte) error {

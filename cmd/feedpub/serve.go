@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -49,7 +50,9 @@ func serveCommand() command {
 	}
 }
 
-// serve builds the first snapshot, then serves it until ctx is done.
+// serve builds the first snapshot, then serves it until ctx is done. It
+// then stops accepting connections and waits for the requests in flight,
+// at most [server] shutdown_timeout, and returns nil.
 func serve(ctx context.Context, e *env, cfg config.Config) error {
 	p, err := publish.New(cfg, publish.Options{Logger: e.logger})
 	if err != nil {
@@ -60,12 +63,35 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 		return err
 	}
 	watch.LogResult(e.logger, "start", res)
+	var metrics *server.Metrics
+	if cfg.Server.Metrics {
+		metrics = server.NewMetrics(p)
+		metrics.ObserveRebuild(res, nil)
+	}
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w (is another server using it? set --listen or [server] listen)", cfg.Server.Listen, err)
 	}
-	srv := newHTTPServer(cfg, server.New(p, server.Options{FeedMaxAge: cfg.Feeds.MaxAge.Duration, Logger: e.logger}))
+	handler := server.New(p, server.Options{
+		FeedMaxAge:   cfg.Feeds.MaxAge.Duration,
+		Logger:       e.logger,
+		AccessLog:    cfg.Server.AccessLog,
+		Metrics:      metrics,
+		ServeMetrics: cfg.Server.MetricsListen == "",
+	})
+	servers := []listening{{newHTTPServer(cfg, handler, e.logger), ln}}
 	e.logger.Info("serving", "url", "http://"+ln.Addr().String()+"/", "rss", cfg.Site.BaseURL+cfg.Feeds.RSSPath[1:])
+	if metrics != nil && cfg.Server.MetricsListen != "" {
+		mln, err := net.Listen("tcp", cfg.Server.MetricsListen)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listening on %s for metrics: %w (set [server] metrics_listen)", cfg.Server.MetricsListen, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET "+server.MetricsPath, metrics.Handler())
+		servers = append(servers, listening{newHTTPServer(cfg, mux, e.logger), mln})
+		e.logger.Info("serving metrics", "url", "http://"+mln.Addr().String()+server.MetricsPath)
+	}
 
 	reload := make(chan struct{}, 1)
 	stopHangup := notifyHangup(reload)
@@ -79,23 +105,49 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 			LoadConfig: e.loadConfig,
 			Reload:     reload,
 			Logger:     e.logger,
-			OnRebuild:  e.onRebuild,
+			OnRebuild:  onRebuild(metrics, e.onRebuild),
 		})
 	})
-	g.Go(func() error {
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
-	})
-	g.Go(func() error {
-		<-gctx.Done()
-		return shutdown(e, srv, cfg.Server.ShutdownTimeout.Duration)
-	})
+	for _, s := range servers {
+		g.Go(func() error {
+			if err := s.srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+		g.Go(func() error {
+			<-gctx.Done()
+			return shutdown(e, s.srv, cfg.Server.ShutdownTimeout.Duration)
+		})
+	}
 	return g.Wait()
 }
 
-func newHTTPServer(cfg config.Config, h http.Handler) *http.Server {
+// listening is an HTTP server with the listener it serves.
+type listening struct {
+	srv *http.Server
+	ln  net.Listener
+}
+
+// onRebuild tells the metrics, if any, and then hook, if any, of every
+// rebuild the watcher runs.
+func onRebuild(metrics *server.Metrics, hook func(publish.Result, error)) func(publish.Result, error) {
+	return func(res publish.Result, err error) {
+		if metrics != nil {
+			metrics.ObserveRebuild(res, err)
+		}
+		if hook != nil {
+			hook(res, err)
+		}
+	}
+}
+
+// newHTTPServer returns a server for h with every phase of a connection
+// bounded by [server]: a client that sends its headers slowly is cut off
+// after read_header_timeout, one that reads slowly after write_timeout.
+// net/http's own complaints (TLS handshakes, hijacked connections) go to
+// logger as warnings.
+func newHTTPServer(cfg config.Config, h http.Handler, logger *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout.Duration,
@@ -103,6 +155,7 @@ func newHTTPServer(cfg config.Config, h http.Handler) *http.Server {
 		WriteTimeout:      cfg.Server.WriteTimeout.Duration,
 		IdleTimeout:       cfg.Server.IdleTimeout.Duration,
 		MaxHeaderBytes:    cfg.Server.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 }
 
