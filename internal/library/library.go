@@ -21,6 +21,9 @@ type Library struct {
 	// is kept), drafts and scheduled ones included, newest first; ties are
 	// broken by ID so the order is deterministic.
 	Articles []*article.Article
+	// Media holds the media files beside the articles (images, audio,
+	// video, PDF; see IsMediaFile) that are served, sorted by path.
+	Media []*Media
 	// Problems holds the errors and warnings of the current files, sorted
 	// by path and line.
 	Problems []*article.ParseError

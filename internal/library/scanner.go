@@ -33,6 +33,9 @@ type Options struct {
 	Parse article.Options
 	// MaxBytes rejects larger files without reading them; 0 means no limit.
 	MaxBytes int64
+	// MediaMaxBytes skips larger media files without reading them, with a
+	// problem; 0 means no limit.
+	MediaMaxBytes int64
 	// State remembers ids and first-seen times; nil keeps them in memory.
 	State *state.State
 	// Logger receives one line per new problem and progress lines during
@@ -62,8 +65,9 @@ type Scanner struct {
 
 	// mu serializes scans and guards the fields below it.
 	mu     sync.Mutex
-	cache  map[string]*entry // by article path
-	logged map[string]bool   // problem reports logged for the current files
+	cache  map[string]*entry      // by article path
+	media  map[string]*mediaEntry // by media file path
+	logged map[string]bool        // problem reports logged for the current files
 }
 
 // entry is what the scanner knows about one file.
@@ -111,10 +115,12 @@ func (s *Scanner) Scan() (*Library, Stats, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	start := time.Now()
-	files, walkProblems, err := listFiles(s.opts.Dir)
+	listing, err := listFiles(s.opts.Dir)
 	if err != nil {
 		return nil, Stats{}, err
 	}
+	files, walkProblems := listing.files, listing.problems
+	media, mediaProblems := s.scanMedia(listing.media)
 	next, toRead := s.reuse(files)
 	s.readAll(toRead, next)
 	stats := Stats{Files: len(files), Read: len(toRead), Removed: s.removedCount(next)}
@@ -125,7 +131,7 @@ func (s *Scanner) Scan() (*Library, Stats, error) {
 	articles, dupProblems := rejectDuplicates(articles)
 	sortNewestFirst(articles)
 
-	problems := append(walkProblems, dupProblems...)
+	problems := append(append(walkProblems, dupProblems...), mediaProblems...)
 	for _, f := range files {
 		problems = append(problems, next[f.rel].problems...)
 	}
@@ -135,7 +141,7 @@ func (s *Scanner) Scan() (*Library, Stats, error) {
 		s.opts.Logger.Warn("state not saved; ids stay in memory until the next save", "file", s.opts.State.Path(), "err", err)
 	}
 	stats.Duration = time.Since(start)
-	return &Library{Articles: articles, Problems: problems}, stats, nil
+	return &Library{Articles: articles, Media: media, Problems: problems}, stats, nil
 }
 
 // reuse builds the next cache with the entries of unchanged files and

@@ -34,25 +34,26 @@ type walker struct {
 	root     string
 	visited  map[fileID]bool
 	files    []fileInfo
+	media    []fileInfo // media files (IsMediaFile), served beside the articles
 	problems []*article.ParseError
 }
 
 type fileID struct{ dev, ino uint64 }
 
-// listFiles walks root and returns its article files and the problems met
-// (unreadable directories, broken links). A root that does not exist or is
-// not a directory is an error.
-func listFiles(root string) ([]fileInfo, []*article.ParseError, error) {
+// listFiles walks root and returns a walker holding its article files,
+// its media files and the problems met (unreadable directories, broken
+// links). A root that does not exist or is not a directory is an error.
+func listFiles(root string) (*walker, error) {
 	info, err := os.Stat(root)
 	if err != nil {
-		return nil, nil, fmt.Errorf("articles directory: %w", err)
+		return nil, fmt.Errorf("articles directory: %w", err)
 	}
 	if !info.IsDir() {
-		return nil, nil, fmt.Errorf("articles directory %s is not a directory", root)
+		return nil, fmt.Errorf("articles directory %s is not a directory", root)
 	}
 	w := &walker{root: root, visited: map[fileID]bool{}}
 	w.walkDir("", info)
-	return w.files, w.problems, nil
+	return w, nil
 }
 
 func (w *walker) walkDir(rel string, info fs.FileInfo) {
@@ -87,22 +88,29 @@ func (w *walker) visit(rel string, e fs.DirEntry) {
 		return
 	}
 	isLink := e.Type()&fs.ModeSymlink != 0
-	if !isLink && !article.IsArticleFile(rel) {
+	isArticle, isMedia := article.IsArticleFile(rel), IsMediaFile(rel)
+	if !isLink && !isArticle && !isMedia {
 		return
 	}
 	info, err := os.Stat(abs) // follows links
 	if err != nil {
-		if article.IsArticleFile(rel) {
-			w.files = append(w.files, fileInfo{rel: rel, abs: abs,
-				err: fmt.Errorf("cannot read file: %v; fix or remove the link", unwrapPathError(err))})
+		broken := fileInfo{rel: rel, abs: abs,
+			err: fmt.Errorf("cannot read file: %v; fix or remove the link", unwrapPathError(err))}
+		switch {
+		case isArticle:
+			w.files = append(w.files, broken)
+		case isMedia:
+			w.media = append(w.media, broken)
 		}
 		return
 	}
 	switch {
 	case info.IsDir():
 		w.walkDir(rel, info)
-	case info.Mode().IsRegular() && article.IsArticleFile(rel):
+	case info.Mode().IsRegular() && isArticle:
 		w.files = append(w.files, newFileInfo(rel, abs, info))
+	case info.Mode().IsRegular() && isMedia:
+		w.media = append(w.media, newFileInfo(rel, abs, info))
 	}
 }
 

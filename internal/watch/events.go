@@ -9,6 +9,7 @@ import (
 
 	"github.com/feedpub/feedpub/internal/article"
 	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/library"
 )
 
 // watchArticles watches the articles directory tree and its parent, whose
@@ -66,7 +67,8 @@ func (w *watcher) handleRoot(ev fsnotify.Event) {
 }
 
 // handleArticleEvent keeps the directory watches up to date and reports
-// whether the event concerns an article file or a directory of them.
+// whether the event concerns an article file, a media file served beside
+// them, or a directory of them.
 func (w *watcher) handleArticleEvent(ev fsnotify.Event) bool {
 	if ignoredPath(w.tree.root, ev.Name) {
 		return false
@@ -83,7 +85,7 @@ func (w *watcher) handleArticleEvent(ev fsnotify.Event) bool {
 			return true
 		}
 	}
-	return article.IsArticleFile(ev.Name)
+	return article.IsArticleFile(ev.Name) || library.IsMediaFile(ev.Name)
 }
 
 // ignoredPath reports whether any element of path below root is one the
