@@ -33,7 +33,8 @@ func newRebuilder(t *testing.T, cfg config.Config) *rebuilder {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &rebuilder{t: t, sc: library.NewScanner(library.Options{Dir: cfg.Articles.Dir, State: st}), b: b}
+	// RacyWindow -1 trusts every read: the files were written just now.
+	return &rebuilder{t: t, sc: library.NewScanner(library.Options{Dir: cfg.Articles.Dir, State: st, RacyWindow: -1}), b: b}
 }
 
 func (r *rebuilder) build() (*site.Snapshot, site.BuildStats) {
