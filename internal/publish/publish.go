@@ -30,6 +30,12 @@ type Options struct {
 	// RacyWindow is passed to the scanner (library.Options.RacyWindow):
 	// zero means library.DefaultRacyWindow.
 	RacyWindow time.Duration
+	// OnSwap, if set, is called after every rebuild that swapped in a
+	// snapshot with new content, with that snapshot and the
+	// configuration it was built with; the WebSub pinger learns this way
+	// which feeds changed. It runs while rebuilds are held off, so it
+	// must return at once, handing any work to another goroutine.
+	OnSwap func(*site.Snapshot, config.Config)
 }
 
 // Publisher owns the current snapshot of one site.
@@ -38,6 +44,7 @@ type Publisher struct {
 	now        func() time.Time
 	readOnly   bool
 	racyWindow time.Duration
+	onSwap     func(*site.Snapshot, config.Config)
 
 	current atomic.Pointer[site.Snapshot]
 	lastLib atomic.Pointer[library.Library]
@@ -63,13 +70,21 @@ type Result struct {
 	Errors     int    // article errors
 	Scan       library.Stats
 	Rendered   int // documents rendered
-	Duration   time.Duration
+	// Summarized and Dropped count the feed items shortened to their
+	// summary and left out to keep feeds within [feeds] max_bytes
+	// (site.BuildStats).
+	Summarized, Dropped int
+	// Problems are the site's warnings about articles, such as tag
+	// spellings merged onto one page; feedpub check prints them with the
+	// library's.
+	Problems []*article.ParseError
+	Duration time.Duration
 }
 
 // New returns a Publisher for cfg. It loads the state file; a corrupt one
 // is logged and rebuilt. Nothing is scanned until Rebuild.
 func New(cfg config.Config, opts Options) (*Publisher, error) {
-	p := &Publisher{logger: opts.Logger, now: opts.Now, readOnly: opts.ReadOnlyState, racyWindow: opts.RacyWindow}
+	p := &Publisher{logger: opts.Logger, now: opts.Now, readOnly: opts.ReadOnlyState, racyWindow: opts.RacyWindow, onSwap: opts.OnSwap}
 	if p.logger == nil {
 		p.logger = slog.New(slog.DiscardHandler)
 	}
@@ -158,7 +173,10 @@ func (p *Publisher) Rebuild() (Result, error) {
 		return Result{}, fmt.Errorf("building the site: %w", err)
 	}
 	p.lastLib.Store(lib)
-	res := Result{Articles: snap.Articles, Errors: snap.Errors, Scan: scan, Rendered: stats.Rendered}
+	res := Result{
+		Articles: snap.Articles, Errors: snap.Errors, Scan: scan, Rendered: stats.Rendered,
+		Summarized: stats.Summarized, Dropped: stats.Dropped, Problems: stats.Problems,
+	}
 	old := p.current.Load()
 	if snap.SameContent(old) {
 		// Same bytes: keep the served generation, so validators and the
@@ -169,6 +187,13 @@ func (p *Publisher) Rebuild() (Result, error) {
 		res.Swapped = true
 	}
 	p.current.Store(snap)
+	if res.Swapped && p.onSwap != nil {
+		p.onSwap(snap, p.cfg)
+	}
+	if res.Swapped && res.Summarized+res.Dropped > 0 {
+		p.logger.Info("feeds over feeds.max_bytes: oldest items shortened or left out",
+			"max_bytes", p.cfg.Feeds.MaxBytes, "summarized", res.Summarized, "dropped", res.Dropped)
+	}
 	if err := p.state.Save(); err != nil {
 		p.logger.Warn("state not saved", "file", p.state.Path(), "err", err)
 	}
