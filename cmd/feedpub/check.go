@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 
 	"github.com/feedpub/feedpub/internal/article"
 	"github.com/feedpub/feedpub/internal/publish"
@@ -33,7 +35,13 @@ func runCheck(_ context.Context, e *env) error {
 		return exitError{code: 1}
 	}
 	errs := 0
-	for _, prob := range p.Library().Problems {
+	// The site's warnings (tag spellings sharing a page) point at
+	// articles too, so they are listed with the library's, by file.
+	problems := slices.Concat(p.Library().Problems, res.Problems)
+	slices.SortStableFunc(problems, func(a, b *article.ParseError) int {
+		return cmp.Or(cmp.Compare(a.Path, b.Path), cmp.Compare(a.Line, b.Line))
+	})
+	for _, prob := range problems {
 		shown := *prob
 		shown.Path = filepath.Join(cfg.Articles.Dir, filepath.FromSlash(prob.Path))
 		fmt.Fprintln(e.stdout, shown.Report())
