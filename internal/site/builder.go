@@ -43,6 +43,11 @@ type Builder struct {
 	// memos holds the other documents of the previous build, by what
 	// they were rendered from.
 	memos memos
+	// media holds the media documents of the previous build by file
+	// version, so an unchanged file is not hashed again.
+	media map[*library.Media]*Document
+	// links holds the articles with absolute references (links.go).
+	links links
 	prev  *Snapshot
 }
 
@@ -106,11 +111,12 @@ func (b *Builder) Continue(prev *Snapshot) { b.prev = prev }
 // fails its validity check, which is a bug) nothing is returned and the
 // caller keeps serving its current snapshot.
 func (b *Builder) Build(lib *library.Library, now time.Time) (*Snapshot, BuildStats, error) {
-	published := lib.Published(now)
+	published := b.resolveAll(lib, lib.Published(now))
 	r := renderRun{b: b, docs: map[string]*Document{}, pages: map[*article.Article]*Document{}}
 	if err := r.renderAll(published); err != nil {
 		return nil, BuildStats{}, err
 	}
+	r.addMedia(lib.Media)
 	snap := &Snapshot{
 		Generation:    b.nextGeneration(),
 		BuiltAt:       now,
@@ -123,7 +129,7 @@ func (b *Builder) Build(lib *library.Library, now time.Time) (*Snapshot, BuildSt
 	b.stampLastModified(r.fresh, now)
 	b.encodeFresh(r.fresh)
 	b.rememberStamps(snap)
-	b.pages, b.memos, b.prev = r.pages, r.memos, snap
+	b.pages, b.memos, b.media, b.prev = r.pages, r.memos, r.media, snap
 	r.stats.Rendered = len(r.fresh)
 	return snap, r.stats, nil
 }
@@ -140,6 +146,7 @@ type renderRun struct {
 	b        *Builder
 	docs     map[string]*Document
 	pages    map[*article.Article]*Document
+	media    map[*library.Media]*Document
 	notFound *Document
 	// fresh holds the documents rendered in this run, which need their
 	// Last-Modified set; reused ones keep theirs.

@@ -35,11 +35,12 @@ func (b *Builder) stampLastModified(fresh []*Document, now time.Time) {
 
 // rememberStamps records the validators of the documents readers poll
 // (everything but article pages, which are many and whose time follows
-// their article) in the state, so they survive a restart.
+// their article, and media files, whose time is their file's) in the
+// state, so they survive a restart.
 func (b *Builder) rememberStamps(snap *Snapshot) {
 	remembered := map[string]state.Document{}
 	for path, d := range snap.docs {
-		if d.Kind == KindPage && path != "/" {
+		if (d.Kind == KindPage && path != "/") || d.Kind == KindMedia {
 			continue
 		}
 		remembered[path] = state.Document{ETag: d.ETag, LastModified: d.LastModified}

@@ -37,6 +37,11 @@ type Document struct {
 	// document (its rel="self"), or "" when it is not a topic. Only
 	// subscription feeds are topics; archive pages and HTML are not.
 	Topic string
+	// ContentSecurityPolicy is the value of the Content-Security-Policy
+	// header to send with the document, or "" for none. SVG media files
+	// carry SVGContentSecurityPolicy: opened on its own, an SVG is a
+	// document that could run scripts in the site's origin.
+	ContentSecurityPolicy string
 	// Gzip is Body compressed with gzip once, at build time, or nil when
 	// that would not be smaller. The server chooses it by Accept-Encoding
 	// and never compresses on a request.
@@ -50,6 +55,7 @@ const (
 	KindPage  Kind = iota // an HTML page
 	KindFeed              // an RSS, Atom or JSON feed
 	KindAsset             // a stylesheet or other static file
+	KindMedia             // a media file from the articles directory, served as it is
 )
 
 // newDocument returns a document for body with its ETag computed.

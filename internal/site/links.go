@@ -1,0 +1,168 @@
+package site
+
+import (
+	"maps"
+	"net/url"
+	"path"
+	"strings"
+
+	"golang.org/x/net/html"
+
+	"github.com/feedpub/feedpub/internal/article"
+	"github.com/feedpub/feedpub/internal/library"
+)
+
+// Relative references in an article's HTML (a Markdown link to
+// "../other.md", an image "img/chart.png") mean something only next to
+// the article file. Feed readers show the HTML far from it, and resolve
+// what is left relative against the feed's URL or not at all, so every
+// page and feed gets the article with its references made absolute:
+//
+//   - a reference to another article's file points at that article's page;
+//   - a reference to a media file (library.IsMediaFile) points at where it
+//     is served, under /media/, resolved against the article file's own
+//     directory;
+//   - any other relative reference is resolved against the article's page;
+//   - absolute URLs, network-path references ("//host/x"), fragments
+//     ("#top") and other schemes (mailto:) are left as they are.
+
+// linkTable is what resolving references depends on beyond the article
+// itself: the slug of every article file, by path.
+type linkTable map[string]string
+
+func newLinkTable(lib *library.Library) linkTable {
+	t := make(linkTable, len(lib.Articles))
+	for _, a := range lib.Articles {
+		t[a.Path] = a.Slug
+	}
+	return t
+}
+
+// links remembers the articles whose references were rewritten, so an
+// unchanged article keeps the same *article.Article across builds and
+// everything rendered from it can be reused.
+type links struct {
+	table linkTable
+	// resolved maps an article as parsed to the copy with absolute
+	// references, or to itself when it has nothing to rewrite.
+	resolved map[*article.Article]*article.Article
+}
+
+// resolveAll returns published with every article replaced by the one
+// whose ContentHTML has absolute references. Copies from the previous
+// build are reused while the link table is unchanged.
+func (b *Builder) resolveAll(lib *library.Library, published []*article.Article) []*article.Article {
+	table := newLinkTable(lib)
+	prev := b.links.resolved
+	if !maps.Equal(table, b.links.table) {
+		prev = nil
+	}
+	next := links{table: table, resolved: make(map[*article.Article]*article.Article, len(published))}
+	out := make([]*article.Article, len(published))
+	for i, a := range published {
+		r, ok := prev[a]
+		if !ok {
+			r = a
+			if content, changed := b.resolveReferences(a, table); changed {
+				c := *a
+				c.ContentHTML = content
+				r = &c
+			}
+		}
+		next.resolved[a] = r
+		out[i] = r
+	}
+	b.links = next
+	return out
+}
+
+// referenceAttrs are the attributes that hold a URL to rewrite.
+var referenceAttrs = map[string]bool{"href": true, "src": true}
+
+// resolveReferences rewrites the href and src attributes of a's HTML and
+// reports whether anything changed. Everything else is copied byte for
+// byte; a rewritten tag is written again with its attributes escaped.
+func (b *Builder) resolveReferences(a *article.Article, table linkTable) (string, bool) {
+	content := a.ContentHTML
+	if !strings.Contains(content, "href=") && !strings.Contains(content, "src=") {
+		return content, false // plain text, as every .txt article is
+	}
+	var out strings.Builder
+	changed := false
+	z := html.NewTokenizer(strings.NewReader(content))
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			break // io.EOF: the string is read whole
+		}
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			out.Write(z.Raw())
+			continue
+		}
+		raw := string(z.Raw())
+		tok := z.Token()
+		rewritten := false
+		for i, attr := range tok.Attr {
+			if attr.Namespace != "" || !referenceAttrs[attr.Key] {
+				continue
+			}
+			if abs, ok := b.resolveReference(a, table, attr.Val); ok && abs != attr.Val {
+				tok.Attr[i].Val = abs
+				rewritten = true
+			}
+		}
+		if !rewritten {
+			out.WriteString(raw)
+			continue
+		}
+		changed = true
+		out.WriteString(tok.String())
+	}
+	if !changed {
+		return content, false
+	}
+	return out.String(), true
+}
+
+// resolveReference returns the absolute URL for ref, a reference found in
+// a's HTML, or false to leave ref as it is.
+func (b *Builder) resolveReference(a *article.Article, table linkTable, ref string) (string, bool) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" || strings.HasPrefix(ref, "#") || strings.HasPrefix(ref, "//") {
+		return "", false
+	}
+	u, err := url.Parse(ref)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" {
+		return "", false
+	}
+	if u.Path != "" && !strings.HasPrefix(u.Path, "/") {
+		target := path.Join(path.Dir(a.Path), u.Path)
+		if target != ".." && !strings.HasPrefix(target, "../") {
+			if slug, ok := table[target]; ok {
+				return b.urls.absolute(articlePath(slug)) + fragment(u), true
+			}
+			if library.IsMediaFile(target) {
+				return b.urls.absolute(mediaPath(target)) + query(u) + fragment(u), true
+			}
+		}
+	}
+	page, err := url.Parse(b.urls.absolute(articlePath(a.Slug)))
+	if err != nil {
+		return "", false
+	}
+	return page.ResolveReference(u).String(), true
+}
+
+func fragment(u *url.URL) string {
+	if u.Fragment == "" {
+		return ""
+	}
+	return "#" + u.EscapedFragment()
+}
+
+func query(u *url.URL) string {
+	if u.RawQuery == "" {
+		return ""
+	}
+	return "?" + u.RawQuery
+}
