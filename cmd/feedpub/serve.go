@@ -18,7 +18,9 @@ import (
 	"github.com/feedpub/feedpub/internal/config"
 	"github.com/feedpub/feedpub/internal/publish"
 	"github.com/feedpub/feedpub/internal/server"
+	"github.com/feedpub/feedpub/internal/site"
 	"github.com/feedpub/feedpub/internal/watch"
+	"github.com/feedpub/feedpub/internal/websub"
 )
 
 func serveCommand() command {
@@ -54,7 +56,12 @@ func serveCommand() command {
 // then stops accepting connections and waits for the requests in flight,
 // at most [server] shutdown_timeout, and returns nil.
 func serve(ctx context.Context, e *env, cfg config.Config) error {
-	p, err := publish.New(cfg, publish.Options{Logger: e.logger})
+	// The pinger tells the WebSub hubs about every swap, including those
+	// after a config reload changed the hubs.
+	pinger := websub.New(websub.Options{Logger: e.logger})
+	p, err := publish.New(cfg, publish.Options{Logger: e.logger, OnSwap: func(snap *site.Snapshot, cfg config.Config) {
+		pinger.Notify(snap, cfg.WebSub.Hubs)
+	}})
 	if err != nil {
 		return err
 	}
@@ -98,6 +105,7 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 	defer stopHangup()
 
 	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return pinger.Run(gctx) })
 	g.Go(func() error {
 		return watch.Run(gctx, watch.Options{
 			Publisher:  p,
