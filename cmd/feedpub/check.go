@@ -3,55 +3,172 @@ package main
 import (
 	"cmp"
 	"context"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
-	"log/slog"
+	"io"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/feedpub/feedpub/internal/article"
+	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/library"
 	"github.com/feedpub/feedpub/internal/publish"
+	"github.com/feedpub/feedpub/internal/site"
+	"github.com/feedpub/feedpub/internal/state"
 )
 
-func checkCommand() command {
-	return command{name: "check", run: runCheck}
+// checkOptions are check's own flags.
+type checkOptions struct {
+	format string // "text" or "json"
+	strict bool   // warnings fail too
 }
 
-// runCheck prints every problem in the config and the articles, one per
-// line as "path:line: error|warning: message", and fails if any is an error.
-func runCheck(_ context.Context, e *env) error {
-	cfg, err := e.loadConfig()
-	if err != nil {
-		fmt.Fprintln(e.stdout, err)
-		return exitError{code: 1}
+func checkCommand() command {
+	var opts checkOptions
+	return command{
+		name: "check",
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&opts.format, "format", "text", "output `format`: text (path:line: severity: message) or json")
+			fs.BoolVar(&opts.strict, "strict", false, "exit with status 1 on warnings too")
+		},
+		run: func(_ context.Context, e *env) error {
+			if opts.format != "text" && opts.format != "json" {
+				return usageError("check --format must be text or json, not %q", opts.format)
+			}
+			return runCheck(e, opts)
+		},
 	}
-	p, err := publish.New(cfg, publish.Options{Logger: slog.New(slog.DiscardHandler), ReadOnlyState: true})
+}
+
+// problem is one line of check's report, and one object of its JSON.
+type problem struct {
+	Path     string `json:"path"`
+	Line     int    `json:"line"`
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
+}
+
+// runCheck reports every problem in the config and the articles, for
+// writers and their CI: what stops an article from being published
+// (errors) and what is probably not what the writer meant (warnings, see
+// article.Lint). It reads the articles as the server does but renders
+// nothing and never writes the state file, so it is fast and safe to run
+// beside a running server. It fails when there are errors, or with
+// --strict any problem.
+func runCheck(e *env, opts checkOptions) error {
+	problems, published, err := collectProblems(e, time.Now())
 	if err != nil {
-		fmt.Fprintln(e.stdout, err)
-		return exitError{code: 1}
+		return err
 	}
-	res, err := p.Rebuild()
-	if err != nil {
-		fmt.Fprintln(e.stdout, err)
-		return exitError{code: 1}
+	if err := writeProblems(e.stdout, opts.format, problems); err != nil {
+		return err
 	}
-	errs := 0
-	// The site's warnings (tag spellings sharing a page) point at
-	// articles too, so they are listed with the library's, by file.
-	problems := slices.Concat(p.Library().Problems, res.Problems)
-	slices.SortStableFunc(problems, func(a, b *article.ParseError) int {
-		return cmp.Or(cmp.Compare(a.Path, b.Path), cmp.Compare(a.Line, b.Line))
-	})
-	for _, prob := range problems {
-		shown := *prob
-		shown.Path = filepath.Join(cfg.Articles.Dir, filepath.FromSlash(prob.Path))
-		fmt.Fprintln(e.stdout, shown.Report())
-		if prob.Severity == article.SeverityError {
+	errs, warnings := 0, 0
+	for _, p := range problems {
+		if p.Severity == article.SeverityError.String() {
 			errs++
+		} else {
+			warnings++
 		}
 	}
-	if errs > 0 {
-		return exitError{code: 1, msg: fmt.Sprintf("%d errors", errs)}
+	switch {
+	case errs > 0:
+		return exitError{code: 1, msg: fmt.Sprintf("%d errors, %d warnings", errs, warnings)}
+	case opts.strict && warnings > 0:
+		return exitError{code: 1, msg: fmt.Sprintf("%d warnings (--strict)", warnings)}
 	}
-	fmt.Fprintf(e.stderr, "ok: %d articles published\n", res.Articles)
+	fmt.Fprintf(e.stderr, "ok: %d articles published, %d warnings\n", published, warnings)
+	return nil
+}
+
+// collectProblems returns the problems of the config or, when it is valid,
+// of the articles, sorted by path and line, and the number of articles
+// published now. Only a directory that cannot be read at all is an error.
+func collectProblems(e *env, now time.Time) ([]problem, int, error) {
+	cfg, err := e.loadConfig()
+	if err != nil {
+		var cerr *config.Error
+		if !errors.As(err, &cerr) {
+			return nil, 0, err
+		}
+		return configProblems(cerr), 0, nil
+	}
+	// A state file that cannot be read only costs remembered ids: the
+	// articles are checked all the same.
+	st, _ := state.LoadReadOnly(cfg.State.File)
+	opts := publish.LibraryOptions(cfg)
+	opts.State = st
+	opts.Now = func() time.Time { return now }
+	lib, _, err := library.NewScanner(opts).Scan()
+	if err != nil {
+		return nil, 0, err
+	}
+	builder, err := site.NewBuilder(cfg, st)
+	if err != nil {
+		return nil, 0, err
+	}
+
+	var found []*article.ParseError
+	for _, p := range lib.Problems {
+		found = append(found, &article.ParseError{Path: p.Path, Line: p.Line, Severity: article.CheckSeverity(p), Msg: p.Msg})
+	}
+	// A fresh scanner keeps no last good versions, so every article is
+	// the file as it is now.
+	for _, a := range lib.Articles {
+		found = append(found, article.Lint(a, now)...)
+	}
+	found = append(found, builder.Problems(lib, now)...)
+	slices.SortStableFunc(found, func(a, b *article.ParseError) int {
+		return cmp.Or(cmp.Compare(a.Path, b.Path), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Severity, b.Severity))
+	})
+	problems := make([]problem, len(found))
+	for i, p := range found {
+		problems[i] = problem{
+			Path:     filepath.Join(cfg.Articles.Dir, filepath.FromSlash(p.Path)),
+			Line:     p.Line,
+			Severity: p.Severity.String(),
+			Message:  p.Msg,
+		}
+	}
+	return problems, len(lib.Published(now)), nil
+}
+
+// configProblems reports the problems of a config file in check's form.
+func configProblems(cerr *config.Error) []problem {
+	problems := make([]problem, len(cerr.Problems))
+	for i, p := range cerr.Problems {
+		msg := p.Msg
+		if p.Key != "" {
+			msg = p.Key + ": " + msg
+		}
+		problems[i] = problem{Path: p.Path, Line: p.Line, Severity: article.SeverityError.String(), Message: msg}
+	}
+	return problems
+}
+
+// writeProblems writes the report: one "path:line: severity: message" line
+// per problem (no line number when the problem concerns the whole file),
+// or a JSON array of objects with the same four fields.
+func writeProblems(w io.Writer, format string, problems []problem) error {
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if problems == nil {
+			problems = []problem{}
+		}
+		return enc.Encode(problems)
+	}
+	for _, p := range problems {
+		pe := article.ParseError{Path: p.Path, Line: p.Line, Msg: p.Message}
+		if p.Severity == article.SeverityWarning.String() {
+			pe.Severity = article.SeverityWarning
+		}
+		if _, err := fmt.Fprintln(w, pe.Report()); err != nil {
+			return err
+		}
+	}
 	return nil
 }

@@ -10,9 +10,9 @@ import (
 // of a tag sharing one page, found when the site is built.
 func TestCheckReportsSiteWarnings(t *testing.T) {
 	cfg := project(t, map[string]string{
-		"enclosure.txt": "Title: e\nEnclosure: /ep1.mp3 12 audio/mpeg\n\nbody\n",
-		"tag1.txt":      "Title: t1\nTags: machine learning\n\nbody\n",
-		"tag2.txt":      "Title: t2\nTags: machine-learning\n\nbody\n",
+		"enclosure.txt": "Title: e\nEnclosure: /ep1.mp3 12 audio/mpeg\nDate: 2024-01-01\n\nbody\n",
+		"tag1.txt":      "Title: t1\nDate: 2024-01-01\nTags: machine learning\n\nbody\n",
+		"tag2.txt":      "Title: t2\nDate: 2024-01-01\nTags: machine-learning\n\nbody\n",
 	})
 	out, stderr, err := runCLI(t, "check", "--config", cfg)
 	if err != nil {

@@ -53,11 +53,11 @@ func seedArticle(t *testing.T) string {
 
 func TestCheckReportsEveryProblem(t *testing.T) {
 	cfg := project(t, map[string]string{
-		"good.txt":     seedArticle(t),
-		"notitle.txt":  "Date: 2024-01-01\n\nbody\n",
-		"baddate.txt":  "Title: x\nDate: yesterday\n\nbody\n",
-		"sub/dup1.txt": "Title: a\nID: same\n\nbody\n",
-		"sub/dup2.txt": "Title: b\nID: same\n\nbody\n",
+		"2024-01-01-good.txt": seedArticle(t),
+		"notitle.txt":         "Date: 2024-01-01\n\nbody\n",
+		"baddate.txt":         "Title: x\nDate: yesterday\n\nbody\n",
+		"sub/dup1.txt":        "Title: a\nID: same\nDate: 2024-01-01\n\nbody\n",
+		"sub/dup2.txt":        "Title: b\nID: same\nDate: 2024-01-01\n\nbody\n",
 	})
 	out, _, err := runCLI(t, "check", "--config", cfg)
 	var exit exitError
@@ -94,7 +94,7 @@ func TestConfigErrorsNameKeyAndLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, _, err := runCLI(t, "check", "--config", cfg)
-	if err == nil || !strings.Contains(out, "config.toml:3: site.base_url") {
+	if err == nil || !strings.Contains(out, "config.toml:3: error: site.base_url") {
 		t.Errorf("check = %v, output %q; want the key and line of the bad value", err, out)
 	}
 }

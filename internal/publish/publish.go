@@ -127,15 +127,9 @@ func (p *Publisher) configureLocked(cfg config.Config) error {
 	}
 	builder.Continue(p.current.Load())
 	p.cfg, p.state, p.builder = cfg, st, builder
-	p.scanner = library.NewScanner(library.Options{
-		Dir:        cfg.Articles.Dir,
-		Parse:      article.Options{Location: cfg.Site.Location},
-		MaxBytes:   cfg.Articles.MaxBytes,
-		State:      st,
-		Logger:     p.logger,
-		Now:        p.now,
-		RacyWindow: p.racyWindow,
-	})
+	opts := LibraryOptions(cfg)
+	opts.State, opts.Logger, opts.Now, opts.RacyWindow = st, p.logger, p.now, p.racyWindow
+	p.scanner = library.NewScanner(opts)
 	return nil
 }
 
