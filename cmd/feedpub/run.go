@@ -32,7 +32,10 @@ const usage = `usage: feedpub [command] [flags]
 commands:
   serve    serve the feeds and pages, rebuilding on every change (default)
   build    write the site to a directory: feedpub build --out DIR
-  check    report every problem in config.toml and the articles
+  check    report every problem in config.toml and the articles:
+           feedpub check [--format text|json] [--strict]
+  new      start a new article, as a draft dated today:
+           feedpub new "Title" [--format txt|md] [--tags a,b]
   version  print the version
 
 flags every command takes:
@@ -102,6 +105,7 @@ func commands() map[string]command {
 		"serve":   serveCommand(),
 		"build":   buildCommand(),
 		"check":   checkCommand(),
+		"new":     newCommand(),
 		"version": {name: "version", run: runVersion},
 	}
 }
