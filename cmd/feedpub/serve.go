@@ -86,7 +86,9 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 		Metrics:      metrics,
 		ServeMetrics: cfg.Server.MetricsListen == "",
 	})
-	servers := []listening{{newHTTPServer(cfg, handler, e.logger), ln}}
+	site := newHTTPServer(cfg, handler, e.logger)
+	site.ConnContext = handler.ConnContext
+	servers := []listening{{site, server.NewListener(ln)}}
 	e.logger.Info("serving", "url", "http://"+ln.Addr().String()+"/", "rss", cfg.Site.BaseURL+cfg.Feeds.RSSPath[1:])
 	if metrics != nil && cfg.Server.MetricsListen != "" {
 		mln, err := net.Listen("tcp", cfg.Server.MetricsListen)

@@ -69,7 +69,12 @@ func newTestSite(t testing.TB, n int, opts server.Options) *testSite {
 	}
 	ts := &testSite{pub: p, snap: p.Snapshot(), metrics: opts.Metrics}
 	ts.handler = server.New(p, opts)
-	ts.srv = httptest.NewServer(ts.handler)
+	// As feedpub serve does, so every test sees responses gathered into
+	// one write.
+	ts.srv = httptest.NewUnstartedServer(ts.handler)
+	ts.srv.Listener = server.NewListener(ts.srv.Listener)
+	ts.srv.Config.ConnContext = ts.handler.ConnContext
+	ts.srv.Start()
 	t.Cleanup(ts.srv.Close)
 	return ts
 }

@@ -38,7 +38,7 @@ func (h *Handler) serveEntry(w http.ResponseWriter, r *http.Request, e *entry) r
 		w.WriteHeader(http.StatusOK)
 		return result{e.route, http.StatusOK, 0}
 	}
-	n, _ := w.Write(v.body)
+	n := writeBodyGathered(w, r, v.body)
 	return result{e.route, http.StatusOK, n}
 }
 

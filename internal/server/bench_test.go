@@ -1,0 +1,92 @@
+package server_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/feedpub/feedpub/internal/server"
+)
+
+// reusingWriter is a ResponseWriter that keeps its header map between
+// requests, as net/http's own does not: it shows the allocations of the
+// handler alone.
+type reusingWriter struct {
+	header http.Header
+	status int
+	n      int
+}
+
+func (w *reusingWriter) Header() http.Header { return w.header }
+
+func (w *reusingWriter) WriteHeader(status int) { w.status = status }
+
+func (w *reusingWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	w.n += len(b)
+	return len(b), nil
+}
+
+func (w *reusingWriter) reset() {
+	clear(w.header)
+	w.status, w.n = 0, 0
+}
+
+// benchmarkHandler serves /rss.xml of a 1,000-article site (a 20-item
+// feed) with the given request header fields and wants status.
+func benchmarkHandler(b *testing.B, status int, fields func(*testSite) []string) {
+	ts := newTestSite(b, 1000, server.Options{Metrics: nil})
+	h := server.New(ts.pub, server.Options{Metrics: server.NewMetrics(ts.pub)})
+	req := httptest.NewRequest("GET", "/rss.xml", nil)
+	f := fields(ts)
+	for i := 0; i+1 < len(f); i += 2 {
+		req.Header.Set(f[i], f[i+1])
+	}
+	b.Run("reused-header", func(b *testing.B) {
+		w := &reusingWriter{header: http.Header{}}
+		b.ReportAllocs()
+		for b.Loop() {
+			w.reset()
+			h.ServeHTTP(w, req)
+		}
+		if w.status != status {
+			b.Fatalf("status %d, want %d", w.status, status)
+		}
+		b.SetBytes(int64(w.n))
+	})
+	b.Run("recorder", func(b *testing.B) {
+		b.ReportAllocs()
+		var w *httptest.ResponseRecorder
+		for b.Loop() {
+			w = httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+		}
+		if w.Code != status {
+			b.Fatalf("status %d, want %d", w.Code, status)
+		}
+	})
+}
+
+func BenchmarkHandlerIdentity(b *testing.B) {
+	benchmarkHandler(b, 200, func(*testSite) []string { return nil })
+}
+
+func BenchmarkHandlerGzip(b *testing.B) {
+	benchmarkHandler(b, 200, func(*testSite) []string { return []string{"Accept-Encoding", "gzip"} })
+}
+
+func BenchmarkHandlerNotModified(b *testing.B) {
+	benchmarkHandler(b, 304, func(ts *testSite) []string {
+		return []string{"Accept-Encoding", "gzip", "If-None-Match", ts.snap.Lookup("/rss.xml").Gzip.ETag}
+	})
+}
+
+// BenchmarkHandlerBrowserQValues is a browser's request with a full
+// q-value Accept-Encoding parse and the Accept negotiation.
+func BenchmarkHandlerBrowserQValues(b *testing.B) {
+	benchmarkHandler(b, 200, func(*testSite) []string {
+		return []string{"Accept-Encoding", "gzip;q=1.0, identity;q=0.5, *;q=0", "Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+	})
+}
