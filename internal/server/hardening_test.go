@@ -108,11 +108,20 @@ func TestPanicIsRecovered(t *testing.T) {
 	}
 }
 
+// lines is a log destination that hands over each line written to it;
+// the access log line is written after the response has gone out.
+type lines chan string
+
+func (l lines) Write(p []byte) (int, error) {
+	l <- string(p)
+	return len(p), nil
+}
+
 func TestAccessLog(t *testing.T) {
-	var logs bytes.Buffer
-	ts := newTestSite(t, 3, server.Options{AccessLog: true, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	logs := make(lines, 10)
+	ts := newTestSite(t, 3, server.Options{AccessLog: true, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	do(t, "GET", ts.srv.URL+"/rss.xml", "Accept-Encoding", "gzip")
-	line := logs.String()
+	line := <-logs
 	for _, want := range []string{"msg=request", "method=GET", "path=/rss.xml", "status=200", "bytes=" + itoa(len(ts.snap.Lookup("/rss.xml").Gzip.Body)), "duration=", "remote=127.0.0.1:"} {
 		if !strings.Contains(line, want) {
 			t.Errorf("access log %q lacks %q", line, want)
