@@ -143,6 +143,8 @@ func (s *Server) validate(ps *problems) {
 			ps.check("server.metrics_listen", msg+`; "" serves /metrics on server.listen`)
 		} else if s.MetricsListen == s.Listen {
 			ps.check("server.metrics_listen", `must differ from server.listen; "" serves /metrics there`)
+		} else if !s.Metrics {
+			ps.check("server.metrics_listen", `is set but server.metrics is false; set metrics = true or remove metrics_listen`)
 		}
 	}
 }
