@@ -79,10 +79,21 @@ func (r *renderRun) renderArchive(published []*article.Article) error {
 // archiveFeedOf describes archive page n, whose articles page holds
 // oldest first. It is the same logical feed as the subscription feed, so
 // it has the same id and title (RFC 5005 §4).
+//
+// Its items carry their summary, not their full content, whatever
+// [feeds] full_content says: the archive is there to tell a reader every
+// entry there is, with its id, dates and link to the full article, and
+// with full content it would be the bulk of the site: at 10,000 articles
+// some 100 MB of archive pages held in memory (and their gzip variants),
+// where summaries take about a tenth, and every change to the newest
+// page would re-render and recompress 150 KB three times over.
 func (b *Builder) archiveFeedOf(page []*article.Article, n int, hasNext bool) *feed.Feed {
 	newestFirst := slices.Clone(page)
 	slices.Reverse(newestFirst)
 	f := b.feedOf(newestFirst)
+	for i := range f.Items {
+		f.Items[i].ContentHTML = ""
+	}
 	f.Links = b.absoluteLinks(archivePaths(n))
 	f.Hubs = nil // hubs push subscription feeds, not archive pages
 	f.Archive = feed.Archive{IsArchive: true, Current: b.absoluteLinks(b.feedPaths)}

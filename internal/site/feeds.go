@@ -1,9 +1,11 @@
 package site
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/feedpub/feedpub/internal/article"
@@ -55,36 +57,53 @@ type feedDocs struct {
 // Atom documents point browsers at the feed stylesheet. Subscription
 // feeds are WebSub topics: their Topic is their own URL, and with hubs
 // configured their Link header names the hubs and themselves (WebSub
-// §4).
+// §4). The three formats render in parallel: a rebuild waits for the
+// feeds of the changed article's tags and archive page, and each is
+// independent of the others.
 func (b *Builder) renderFeed(f *feed.Feed, paths feed.Links, kind feedKind) (feedDocs, error) {
-	var out feedDocs
-	for _, format := range feedFormats {
-		p := format.pick(paths)
-		render := format.render
-		if format.xml {
-			render = func(f *feed.Feed) ([]byte, error) {
-				doc, err := format.render(f)
-				if err != nil {
-					return nil, err
-				}
-				return withStylesheet(doc, relativeRef(p, StylesheetPath))
-			}
-		}
-		body, fitted, err := feed.Fit(f, render, b.cfg.Feeds.MaxBytes, kind == subscriptionFeed)
-		if err != nil {
-			return feedDocs{}, fmt.Errorf("rendering %s: %w", p, err)
-		}
-		d := newDocument(p, format.contentType, KindFeed, body)
-		d.LastModified = f.Updated.Truncate(time.Second)
-		if kind == subscriptionFeed {
-			d.Topic = format.pick(f.Links)
-			d.LinkHeader = linkHeader(f.Hubs, d.Topic)
-		}
-		out.docs = append(out.docs, d)
-		out.fitted.Summarized += fitted.Summarized
-		out.fitted.Dropped += fitted.Dropped
+	docs := make([]*Document, len(feedFormats))
+	fitted := make([]feed.Fitted, len(feedFormats))
+	errs := make([]error, len(feedFormats))
+	var wg sync.WaitGroup
+	for i := range feedFormats {
+		wg.Go(func() { docs[i], fitted[i], errs[i] = b.renderFormat(f, paths, kind, feedFormats[i]) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return feedDocs{}, err
+	}
+	out := feedDocs{docs: docs}
+	for _, fit := range fitted {
+		out.fitted.Summarized += fit.Summarized
+		out.fitted.Dropped += fit.Dropped
 	}
 	return out, nil
+}
+
+// renderFormat renders f in one format for renderFeed. f is only read.
+func (b *Builder) renderFormat(f *feed.Feed, paths feed.Links, kind feedKind, format feedFormat) (*Document, feed.Fitted, error) {
+	p := format.pick(paths)
+	render := format.render
+	if format.xml {
+		render = func(f *feed.Feed) ([]byte, error) {
+			doc, err := format.render(f)
+			if err != nil {
+				return nil, err
+			}
+			return withStylesheet(doc, relativeRef(p, StylesheetPath))
+		}
+	}
+	body, fitted, err := feed.Fit(f, render, b.cfg.Feeds.MaxBytes, kind == subscriptionFeed)
+	if err != nil {
+		return nil, feed.Fitted{}, fmt.Errorf("rendering %s: %w", p, err)
+	}
+	d := newDocument(p, format.contentType, KindFeed, body)
+	d.LastModified = f.Updated.Truncate(time.Second)
+	if kind == subscriptionFeed {
+		d.Topic = format.pick(f.Links)
+		d.LinkHeader = linkHeader(f.Hubs, d.Topic)
+	}
+	return d, fitted, nil
 }
 
 // linkHeader is the Link header field value (RFC 8288 §3) that names a
