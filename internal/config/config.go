@@ -96,8 +96,9 @@ type Feeds struct {
 	// MaxBytes bounds the size of every feed document, uncompressed. A
 	// subscription feed over it first gives its oldest items their summary
 	// instead of their full content, then leaves the oldest items out
-	// (they stay in the archive). Archive pages only shorten content:
-	// they are the complete record. Default 1048576 (1 MiB).
+	// (they stay in the archive). Archive pages, which carry summaries
+	// only, never leave an item out: they are the complete record.
+	// Default 1048576 (1 MiB).
 	MaxBytes int64 `toml:"max_bytes"`
 	// ArchiveSize is the number of articles on each archive page
 	// (RFC 5005 §4), counted from the oldest, so a full page never
