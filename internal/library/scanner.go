@@ -2,8 +2,10 @@ package library
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"runtime"
@@ -123,6 +125,11 @@ func (s *Scanner) Scan() (*Library, Stats, error) {
 	media, mediaProblems := s.scanMedia(listing.media)
 	next, toRead := s.reuse(files)
 	s.readAll(toRead, next)
+	if _, err := os.Stat(s.opts.Dir); err != nil {
+		// Removed while the scan ran (rm -rf): what was listed is a part
+		// of what was there; keep the last good set instead.
+		return nil, Stats{}, fmt.Errorf("articles directory: %w", err)
+	}
 	stats := Stats{Files: len(files), Read: len(toRead), Removed: s.removedCount(next)}
 
 	vanished := s.vanished(next)
@@ -219,6 +226,13 @@ func (s *Scanner) read(f fileInfo) *entry {
 		return e
 	}
 	data, err := s.readFile(f)
+	if errors.Is(err, fs.ErrNotExist) {
+		// Deleted or renamed since the walk: not a problem to report. The
+		// change that did it brings another scan, which no longer lists the
+		// file; until then its last good version stays, so that a rename
+		// seen half in this scan still passes its id on in the next.
+		return e
+	}
 	if err != nil {
 		e.problems = []*article.ParseError{{Path: f.rel, Msg: err.Error()}}
 		return e
@@ -244,7 +258,7 @@ func (s *Scanner) readFile(f fileInfo) ([]byte, error) {
 	}
 	file, err := os.Open(f.abs)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read file: %v; check its permissions", unwrapPathError(err))
+		return nil, fmt.Errorf("cannot read file: %w; check its permissions", unwrapPathError(err))
 	}
 	defer file.Close()
 	r := io.Reader(file)

@@ -64,6 +64,9 @@ func (w *walker) walkDir(rel string, info fs.FileInfo) {
 		w.visited[id] = true
 	}
 	entries, err := os.ReadDir(filepath.Join(w.root, filepath.FromSlash(rel)))
+	if errors.Is(err, fs.ErrNotExist) && rel != "" {
+		return // removed while the walk ran; its removal brings another scan
+	}
 	if err != nil {
 		w.problem(rel, fmt.Sprintf("cannot read directory: %v; check its permissions", unwrapPathError(err)))
 		return
@@ -80,6 +83,9 @@ func (w *walker) visit(rel string, e fs.DirEntry) {
 	abs := filepath.Join(w.root, filepath.FromSlash(rel))
 	if e.IsDir() {
 		info, err := e.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return // removed while the walk ran
+		}
 		if err != nil {
 			w.problem(rel, fmt.Sprintf("cannot read directory: %v", unwrapPathError(err)))
 			return
@@ -93,6 +99,13 @@ func (w *walker) visit(rel string, e fs.DirEntry) {
 		return
 	}
 	info, err := os.Stat(abs) // follows links
+	if errors.Is(err, fs.ErrNotExist) && !isLink && isArticle {
+		// Removed or renamed while the walk ran: listed still, so that its
+		// read fails quietly and its last good version stays until the
+		// next scan, where a rename passes the id on.
+		w.files = append(w.files, fileInfo{rel: rel, abs: abs})
+		return
+	}
 	if err != nil {
 		broken := fileInfo{rel: rel, abs: abs,
 			err: fmt.Errorf("cannot read file: %v; fix or remove the link", unwrapPathError(err))}

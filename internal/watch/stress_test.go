@@ -94,6 +94,11 @@ func TestStress(t *testing.T) {
 	if fulls.Load() == 0 {
 		t.Error("no feed was fetched in full")
 	}
+	// A file or directory removed while a scan runs is not a problem with
+	// the articles; only files that stay unreadable are.
+	if log := s.logs.String(); strings.Contains(log, "cannot read") {
+		t.Errorf("files removed during a scan reported as unreadable:\n%s", log)
+	}
 }
 
 // snapshotTitles returns the sorted item titles of the JSON feed being
