@@ -47,6 +47,7 @@ func runBuild(e *env, out string) error {
 	if err != nil {
 		return err
 	}
+	p.Wait() // the gzip variants, written as FILE.gz
 	if err := writeSnapshot(p.Snapshot(), out); err != nil {
 		return err
 	}
@@ -91,10 +92,10 @@ func writeFiles(dir, rel string, d *site.Document) error {
 	if err := writeDocument(dir, rel, d.Body); err != nil {
 		return err
 	}
-	if d.Gzip == nil {
+	if d.Gzip() == nil {
 		return nil
 	}
-	return writeDocument(dir, rel+".gz", d.Gzip.Body)
+	return writeDocument(dir, rel+".gz", d.Gzip().Body)
 }
 
 func writeDocument(dir, rel string, body []byte) error {

@@ -6,14 +6,12 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/feedpub/feedpub/internal/article"
+	"github.com/feedpub/feedpub/internal/parallel"
 )
 
 // mediaTypes are the media files served beside the articles, by
@@ -87,7 +85,7 @@ func (s *Scanner) scanMedia(files []fileInfo) ([]*Media, []*article.ParseError) 
 		toRead = append(toRead, f)
 	}
 	read := make([]*mediaEntry, len(toRead))
-	parallel(len(toRead), func(i int) { read[i] = s.readMedia(toRead[i]) })
+	parallel.Each(len(toRead), func(i int) { read[i] = s.readMedia(toRead[i]) })
 	for i, f := range toRead {
 		e := read[i]
 		if old, ok := s.media[f.rel]; ok && e.media == nil && !e.tooLarge {
@@ -146,19 +144,4 @@ func (s *Scanner) readMedia(f fileInfo) *mediaEntry {
 	}
 	e.media = &Media{Path: f.rel, ContentType: MediaType(f.rel), Data: data, ModTime: f.modTime.UTC()}
 	return e
-}
-
-// parallel calls fn(0) … fn(n-1) on one goroutine per core and returns
-// when all have returned.
-func parallel(n int, fn func(i int)) {
-	var cursor atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
-		wg.Go(func() {
-			for i := int(cursor.Add(1) - 1); i < n; i = int(cursor.Add(1) - 1) {
-				fn(i)
-			}
-		})
-	}
-	wg.Wait()
 }

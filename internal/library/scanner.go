@@ -8,12 +8,12 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/feedpub/feedpub/internal/article"
+	"github.com/feedpub/feedpub/internal/parallel"
 	"github.com/feedpub/feedpub/internal/state"
 )
 
@@ -39,6 +39,7 @@ type Options struct {
 	// problem; 0 means no limit.
 	MediaMaxBytes int64
 	// State remembers ids and first-seen times; nil keeps them in memory.
+	// The scanner records into it; saving it is the caller's job.
 	State *state.State
 	// Logger receives one line per new problem and progress lines during
 	// long loads; nil discards them.
@@ -144,9 +145,6 @@ func (s *Scanner) Scan() (*Library, Stats, error) {
 	}
 	sortProblems(problems)
 	s.logNew(problems)
-	if err := s.opts.State.Save(); err != nil {
-		s.opts.Logger.Warn("state not saved; ids stay in memory until the next save", "file", s.opts.State.Path(), "err", err)
-	}
 	stats.Duration = time.Since(start)
 	return &Library{Articles: articles, Media: media, Problems: problems}, stats, nil
 }
@@ -176,21 +174,13 @@ func (e *entry) unchanged(f fileInfo, racyWindow time.Duration) bool {
 // stores an entry for each in next.
 func (s *Scanner) readAll(files []fileInfo, next map[string]*entry) {
 	entries := make([]*entry, len(files))
-	var (
-		cursor atomic.Int64
-		done   atomic.Int64
-		wg     sync.WaitGroup
-	)
-	workers := min(runtime.GOMAXPROCS(0), len(files))
-	for range workers {
-		wg.Go(func() {
-			for i := int(cursor.Add(1) - 1); i < len(files); i = int(cursor.Add(1) - 1) {
-				entries[i] = s.read(files[i])
-				done.Add(1)
-			}
-		})
-	}
-	s.reportProgress(&wg, &done, len(files))
+	var done atomic.Int64
+	stop := s.reportProgress(&done, len(files))
+	parallel.Each(len(files), func(i int) {
+		entries[i] = s.read(files[i])
+		done.Add(1)
+	})
+	stop()
 	for i, f := range files {
 		e := entries[i]
 		if e.current == nil {
@@ -202,20 +192,24 @@ func (s *Scanner) readAll(files []fileInfo, next map[string]*entry) {
 	}
 }
 
-// reportProgress waits for wg, logging progress while a long load runs.
-func (s *Scanner) reportProgress(wg *sync.WaitGroup, done *atomic.Int64, total int) {
-	finished := make(chan struct{})
-	go func() { wg.Wait(); close(finished) }()
-	ticker := time.NewTicker(progressEvery)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-finished:
-			return
-		case <-ticker.C:
-			s.opts.Logger.Info("loading articles", "dir", s.opts.Dir, "read", done.Load(), "total", total)
+// reportProgress logs the progress of a long load every second until
+// the returned stop is called; stop returns once logging has stopped.
+func (s *Scanner) reportProgress(done *atomic.Int64, total int) (stop func()) {
+	quit, exited := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(exited)
+		ticker := time.NewTicker(progressEvery)
+		defer ticker.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-ticker.C:
+				s.opts.Logger.Info("loading articles", "dir", s.opts.Dir, "read", done.Load(), "total", total)
+			}
 		}
-	}
+	}()
+	return func() { close(quit); <-exited }
 }
 
 // read reads and parses one file.

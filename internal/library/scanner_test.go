@@ -220,10 +220,14 @@ func TestIdentitySurvivesRestart(t *testing.T) {
 			Now: func() time.Time { return now }})
 	}
 
-	s := open(firstRun)
+	st, err := state.Load(stateFile)
+	must(t, err)
+	s := library.NewScanner(library.Options{Dir: d.path, State: st, RacyWindow: -1,
+		Now: func() time.Time { return firstRun }})
 	scan(t, s)
 	d.rename("a.txt", "moved/a.txt")
 	lib, _ := scan(t, s)
+	must(t, st.Save()) // the scanner's caller saves (publish does, after a swap)
 	want := map[string]string{"a": "moved/a.txt", "sub/b": "sub/b.txt"}
 	if got := articles(lib); !maps.Equal(got, want) {
 		t.Fatalf("before restart: %v, want %v", got, want)
@@ -257,6 +261,7 @@ func TestCorruptState(t *testing.T) {
 	if got, want := articles(lib), map[string]string{"a": "a.txt"}; !maps.Equal(got, want) {
 		t.Errorf("articles %v, want %v", got, want)
 	}
+	must(t, st.Save())
 	again, err := state.Load(stateFile)
 	if err != nil {
 		t.Fatalf("state file not rewritten: %v", err)

@@ -49,6 +49,11 @@ type Publisher struct {
 	current atomic.Pointer[site.Snapshot]
 	lastLib atomic.Pointer[library.Library]
 
+	// background counts the work started after each swap (compression,
+	// saving the state); backgroundMu runs it one swap at a time.
+	background   sync.WaitGroup
+	backgroundMu sync.Mutex
+
 	// mu serializes rebuilds and reconfiguration and guards the fields
 	// below it.
 	mu      sync.Mutex
@@ -188,10 +193,30 @@ func (p *Publisher) Rebuild() (Result, error) {
 		p.logger.Info("feeds over feeds.max_bytes: oldest items shortened or left out",
 			"max_bytes", p.cfg.Feeds.MaxBytes, "summarized", res.Summarized, "dropped", res.Dropped)
 	}
-	if err := p.state.Save(); err != nil {
-		p.logger.Warn("state not saved", "file", p.state.Path(), "err", err)
-	}
+	p.afterSwap(snap, p.state)
 	res.Generation = snap.Generation
 	res.Duration = time.Since(start)
 	return res, nil
 }
+
+// afterSwap compresses the new documents of snap and saves the state in
+// the background, so that neither delays serving a change. Requests
+// meanwhile get identity bodies; a crash before the save loses only what
+// this rebuild learned, which the next start learns again.
+func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State) {
+	p.background.Add(1)
+	go func() {
+		defer p.background.Done()
+		p.backgroundMu.Lock()
+		defer p.backgroundMu.Unlock()
+		snap.Compress()
+		if err := st.Save(); err != nil {
+			p.logger.Warn("state not saved; ids stay in memory until the next save", "file", st.Path(), "err", err)
+		}
+	}()
+}
+
+// Wait returns when the background work of every rebuild so far is done:
+// every document of the current snapshot has its compressed variant and
+// the state file is written. feedpub build waits before writing files.
+func (p *Publisher) Wait() { p.background.Wait() }

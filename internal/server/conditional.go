@@ -47,8 +47,10 @@ func (e *entry) noneMatch(values []string, v *variant) (match *variant, present 
 				return v, true
 			case opaque == e.identity.etag:
 				other = &e.identity
-			case e.gzip.body != nil && opaque == e.gzip.etag:
-				other = &e.gzip
+			case opaque == e.gzipETag:
+				if other = e.gzipVariant(); other == nil {
+					other = &e.gzipNotModified
+				}
 			}
 		}
 	}

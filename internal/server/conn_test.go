@@ -30,8 +30,8 @@ func TestGatheredResponsesInOrder(t *testing.T) {
 			exchange{"HEAD " + p + " HTTP/1.1\r\nHost: x\r\n\r\n", 200, nil},
 			exchange{"GET " + p + " HTTP/1.1\r\nHost: x\r\nIf-None-Match: " + d.ETag + "\r\n\r\n", 304, nil},
 		)
-		if d.Gzip != nil {
-			exchanges = append(exchanges, exchange{"GET " + p + " HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n", 200, d.Gzip.Body})
+		if d.Gzip() != nil {
+			exchanges = append(exchanges, exchange{"GET " + p + " HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n", 200, d.Gzip().Body})
 		}
 	}
 	exchanges = append(exchanges, exchange{"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", 404, ts.snap.NotFound.Body})

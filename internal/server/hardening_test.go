@@ -122,7 +122,7 @@ func TestAccessLog(t *testing.T) {
 	ts := newTestSite(t, 3, server.Options{AccessLog: true, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	do(t, "GET", ts.srv.URL+"/rss.xml", "Accept-Encoding", "gzip")
 	line := <-logs
-	for _, want := range []string{"msg=request", "method=GET", "path=/rss.xml", "status=200", "bytes=" + itoa(len(ts.snap.Lookup("/rss.xml").Gzip.Body)), "duration=", "remote=127.0.0.1:"} {
+	for _, want := range []string{"msg=request", "method=GET", "path=/rss.xml", "status=200", "bytes=" + itoa(len(ts.snap.Lookup("/rss.xml").Gzip().Body)), "duration=", "remote=127.0.0.1:"} {
 		if !strings.Contains(line, want) {
 			t.Errorf("access log %q lacks %q", line, want)
 		}

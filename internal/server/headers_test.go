@@ -21,7 +21,7 @@ func TestResponseHeaders(t *testing.T) {
 	ts := newTestSite(t, 30, server.Options{FeedMaxAge: 5 * time.Minute})
 	rss := ts.snap.Lookup("/rss.xml")
 	page := ts.snap.Lookup("/")
-	tag, gzTag := rss.ETag, rss.Gzip.ETag
+	tag, gzTag := rss.ETag, rss.Gzip().ETag
 	lastMod := rss.LastModified.UTC().Format(http.TimeFormat)
 	before := rss.LastModified.Add(-time.Hour).UTC().Format(http.TimeFormat)
 	after := rss.LastModified.Add(time.Hour).UTC().Format(http.TimeFormat)
@@ -42,7 +42,7 @@ func TestResponseHeaders(t *testing.T) {
 	}
 	gzip200 := map[string]string{
 		"Content-Type": feed.RSSContentType, "Etag": gzTag, "Content-Encoding": "gzip",
-		"Content-Length": strconv.Itoa(len(rss.Gzip.Body)), "Vary": "Accept, Accept-Encoding",
+		"Content-Length": strconv.Itoa(len(rss.Gzip().Body)), "Vary": "Accept, Accept-Encoding",
 	}
 	notModified := func(etag string) map[string]string {
 		return map[string]string{
@@ -62,7 +62,7 @@ func TestResponseHeaders(t *testing.T) {
 	}{
 		{"GET", "GET", "/rss.xml", nil, 200, identity200, len(rss.Body)},
 		{"HEAD", "HEAD", "/rss.xml", nil, 200, identity200, 0},
-		{"gzip", "GET", "/rss.xml", []string{"Accept-Encoding", "gzip"}, 200, gzip200, len(rss.Gzip.Body)},
+		{"gzip", "GET", "/rss.xml", []string{"Accept-Encoding", "gzip"}, 200, gzip200, len(rss.Gzip().Body)},
 		{"HEAD gzip", "HEAD", "/rss.xml", []string{"Accept-Encoding", "gzip, deflate, br"}, 200, gzip200, 0},
 		{"gzip among others", "GET", "/rss.xml", []string{"Accept-Encoding", "br;q=1.0, gzip;q=0.8, *;q=0.1"}, 200, gzip200, -1},
 		{"x-gzip", "GET", "/rss.xml", []string{"Accept-Encoding", "x-gzip"}, 200, gzip200, -1},
@@ -98,7 +98,7 @@ func TestResponseHeaders(t *testing.T) {
 		{"Range", "GET", "/rss.xml", []string{"Range", "bytes=0-9"}, 206,
 			map[string]string{"Content-Range": "bytes 0-9/" + strconv.Itoa(len(rss.Body)), "Content-Length": "10", "Etag": tag}, 10},
 		{"Range of gzip", "GET", "/rss.xml", []string{"Range", "bytes=0-1", "Accept-Encoding", "gzip"}, 206,
-			map[string]string{"Content-Range": "bytes 0-1/" + strconv.Itoa(len(rss.Gzip.Body)), "Content-Encoding": "gzip", "Etag": gzTag}, 2},
+			map[string]string{"Content-Range": "bytes 0-1/" + strconv.Itoa(len(rss.Gzip().Body)), "Content-Encoding": "gzip", "Etag": gzTag}, 2},
 		{"Range stale If-Range", "GET", "/rss.xml", []string{"Range", "bytes=0-9", "If-Range", `"stale"`}, 200, nil, len(rss.Body)},
 		{"page", "GET", "/", nil, 200, map[string]string{
 			"Content-Type": site.HTMLContentType, "Etag": page.ETag, "Cache-Control": "public, max-age=60",

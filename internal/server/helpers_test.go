@@ -52,6 +52,7 @@ func publishCorpus(t testing.TB, n int, cfg config.Config) *publish.Publisher {
 	if _, err := p.Rebuild(); err != nil {
 		t.Fatal(err)
 	}
+	p.Wait() // the gzip variants
 	return p
 }
 

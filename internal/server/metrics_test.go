@@ -55,7 +55,7 @@ func TestMetricsMoveWithRequests(t *testing.T) {
 		{`feedpub_http_requests_total{code="400",route="invalid"}`, 1},
 		{`feedpub_http_requests_total{code="200",route="healthz"}`, 1},
 		{`feedpub_http_requests_total{code="405",route="page"}`, 1},
-		{`feedpub_http_response_bytes_total{route="rss"}`, float64(3*len(rss.Body) + len(rss.Gzip.Body))},
+		{`feedpub_http_response_bytes_total{route="rss"}`, float64(3*len(rss.Body) + len(rss.Gzip().Body))},
 		{`feedpub_snapshot_generation`, float64(ts.snap.Generation)},
 		{`feedpub_articles_published`, float64(ts.snap.Articles)},
 		{`feedpub_article_errors`, 0},

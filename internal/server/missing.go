@@ -35,7 +35,7 @@ func (h *Handler) serveMissing(w http.ResponseWriter, r *http.Request, t *table)
 	wh["X-Content-Type-Options"] = nosniff
 	wh["Content-Security-Policy"] = pagePolicy
 	wh["Cache-Control"] = pageCaching
-	if v == &e.gzip {
+	if v != &e.identity {
 		wh["Content-Encoding"] = gzipCoding
 	}
 	return writeBody(w, r, routeNotFound, http.StatusNotFound, v.body)

@@ -12,20 +12,24 @@ import (
 // coding. When nothing is acceptable (identity;q=0 without gzip) the
 // response is identity anyway, which §12.5.3 allows in place of a 415.
 func (e *entry) choose(ae []string) *variant {
-	if e.gzip.body == nil || len(ae) == 0 {
+	if len(ae) == 0 {
+		return &e.identity
+	}
+	gz := e.gzipVariant()
+	if gz == nil {
 		return &e.identity
 	}
 	if len(ae) == 1 {
 		// The values browsers and feed readers send, without a parse.
 		switch ae[0] {
 		case "gzip", "gzip, deflate", "gzip, deflate, br", "gzip, deflate, br, zstd", "gzip,deflate", "br, gzip", "deflate, gzip":
-			return &e.gzip
+			return gz
 		case "", "identity":
 			return &e.identity
 		}
 	}
 	if prefersGzip(ae) {
-		return &e.gzip
+		return gz
 	}
 	return &e.identity
 }

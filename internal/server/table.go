@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/feedpub/feedpub/internal/feed"
@@ -55,9 +56,19 @@ type table struct {
 type entry struct {
 	doc   *site.Document
 	route route
-	// identity is the document as it is; gzip has a nil body when the
-	// document has no gzip variant.
-	identity, gzip variant
+	// identity is the document as it is.
+	identity variant
+	// gzip is the gzip variant, built on the first request that wants it
+	// once the document's compressed body exists (compression runs in the
+	// background after a swap; see site.Snapshot.Compress).
+	gzip atomic.Pointer[variant]
+	// gzipETag is the gzip variant's ETag, known before its body exists,
+	// and gzipNotModified the 304 for it, so a client holding the gzip
+	// bytes gets its 304 even while they are being made again.
+	gzipETag        string
+	gzipNotModified variant
+	// shared are the fields every variant's responses carry.
+	shared []field
 	// browserType is the Content-Type for browsers, which list text/html
 	// first in Accept, or nil to always send the document's own.
 	browserType []string
@@ -160,14 +171,29 @@ func (h *Handler) newEntry(d *site.Document) *entry {
 		e.modTime = d.LastModified.Truncate(time.Second)
 		e.lastModified = d.LastModified.UTC().Format(http.TimeFormat)
 	}
-	e.identity = h.newVariant(e, d.Body, d.ETag, shared, nil)
-	if d.Gzip != nil {
-		e.gzip = h.newVariant(e, d.Gzip.Body, d.Gzip.ETag, shared, gzipCoding)
-	}
+	e.shared = shared
+	e.identity = newVariant(e, d.Body, d.ETag, shared, nil)
+	e.gzipETag = d.GzipETag()
+	e.gzipNotModified = newVariant(e, nil, e.gzipETag, shared, gzipCoding)
 	return e
 }
 
-func (h *Handler) newVariant(e *entry, body []byte, etag string, shared []field, coding []string) variant {
+// gzipVariant returns the gzip variant of e, or nil while the document has
+// none (not compressed yet, or not worth compressing).
+func (e *entry) gzipVariant() *variant {
+	if v := e.gzip.Load(); v != nil {
+		return v
+	}
+	enc := e.doc.Gzip()
+	if enc == nil {
+		return nil
+	}
+	v := newVariant(e, enc.Body, enc.ETag, e.shared, gzipCoding)
+	e.gzip.CompareAndSwap(nil, &v)
+	return e.gzip.Load()
+}
+
+func newVariant(e *entry, body []byte, etag string, shared []field, coding []string) variant {
 	v := variant{body: body, etag: etag}
 	etagField := field{"Etag", fixed(etag)}
 	v.notModified = append(append(make([]field, 0, len(shared)+1), shared...), etagField)

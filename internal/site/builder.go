@@ -9,6 +9,7 @@ import (
 	"github.com/feedpub/feedpub/internal/config"
 	"github.com/feedpub/feedpub/internal/feed"
 	"github.com/feedpub/feedpub/internal/library"
+	"github.com/feedpub/feedpub/internal/parallel"
 	"github.com/feedpub/feedpub/internal/state"
 )
 
@@ -127,7 +128,7 @@ func (b *Builder) Build(lib *library.Library, now time.Time) (*Snapshot, BuildSt
 		docs:          r.docs,
 	}
 	b.stampLastModified(r.fresh, now)
-	b.encodeFresh(r.fresh)
+	b.deferCompression(snap, r.fresh)
 	b.rememberStamps(snap)
 	b.pages, b.memos, b.media, b.prev = r.pages, r.memos, r.media, snap
 	r.stats.Rendered = len(r.fresh)
@@ -215,19 +216,28 @@ func (r *renderRun) add(d *Document) {
 }
 
 // renderArticles renders the page of every published article, reusing the
-// previous build's page for articles that did not change.
+// previous build's page for articles that did not change. New pages render
+// in parallel, one worker per core: a cold start renders thousands.
 func (r *renderRun) renderArticles(published []*article.Article) error {
+	var todo []*article.Article
 	for _, a := range published {
 		if d, ok := r.b.pages[a]; ok {
 			r.docs[d.Path] = d
 			r.pages[a] = d
 			continue
 		}
-		body, err := r.b.renderArticle(a)
-		if err != nil {
-			return fmt.Errorf("%s: %w", a.Path, err)
+		todo = append(todo, a)
+	}
+	bodies := make([][]byte, len(todo))
+	errs := make([]error, len(todo))
+	parallel.Each(len(todo), func(i int) {
+		bodies[i], errs[i] = r.b.renderArticle(todo[i])
+	})
+	for i, a := range todo {
+		if errs[i] != nil {
+			return fmt.Errorf("%s: %w", a.Path, errs[i])
 		}
-		d := newDocument(articlePath(a.Slug), HTMLContentType, KindPage, body)
+		d := newDocument(articlePath(a.Slug), HTMLContentType, KindPage, bodies[i])
 		d.LastModified = a.Updated.Truncate(time.Second)
 		r.add(d)
 		r.pages[a] = d

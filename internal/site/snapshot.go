@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"slices"
+	"sync/atomic"
 	"time"
 )
 
@@ -42,11 +43,24 @@ type Document struct {
 	// carry SVGContentSecurityPolicy: opened on its own, an SVG is a
 	// document that could run scripts in the site's origin.
 	ContentSecurityPolicy string
-	// Gzip is Body compressed with gzip once, at build time, or nil when
-	// that would not be smaller. The server chooses it by Accept-Encoding
-	// and never compresses on a request.
-	Gzip *Encoded
+	// gzip is Body compressed with gzip, or nil until Snapshot.Compress
+	// has compressed it, or when that would not be smaller. It is the one
+	// field set after the document is published: once, atomically.
+	gzip atomic.Pointer[Encoded]
 }
+
+// Gzip returns the gzip variant of the body, or nil while it is not yet
+// compressed or when compressing would not make it smaller. The server
+// chooses it by Accept-Encoding and never compresses on a request.
+func (d *Document) Gzip() *Encoded { return d.gzip.Load() }
+
+// GzipETag is the ETag the document's gzip variant has (or will have):
+// the identity ETag with "-gz" inside the quotes. A strong validator must
+// tell apart representations that differ in content coding (RFC 9110
+// §8.8.3).
+func (d *Document) GzipETag() string { return gzipETag(d.ETag) }
+
+func gzipETag(etag string) string { return etag[:len(etag)-1] + `-gz"` }
 
 // Kind is what a document is.
 type Kind int
@@ -85,6 +99,8 @@ type Snapshot struct {
 	NotFound *Document
 
 	docs map[string]*Document
+	// pending are the documents whose gzip variant Compress must make.
+	pending []*Document
 }
 
 // Lookup returns the document served at the decoded URL path, or nil.

@@ -45,11 +45,13 @@ type State struct {
 	path     string // "" keeps the state in memory only
 	readOnly bool   // Save does nothing
 
-	// mu guards articles, documents and dirty.
+	// mu guards articles, documents, dirty and changes. Save may run
+	// concurrently with changes; callers run one Save at a time.
 	mu        sync.Mutex
 	articles  map[string]Article  // by article path
 	documents map[string]Document // by URL path
 	dirty     bool
+	changes   uint64 // counts changes, so Save knows what it wrote
 }
 
 type fileFormat struct {
@@ -129,6 +131,7 @@ func (s *State) SetArticle(path string, a Article) {
 	}
 	s.articles[path] = a
 	s.dirty = true
+	s.changes++
 }
 
 // DeleteArticle forgets the article at path.
@@ -138,6 +141,7 @@ func (s *State) DeleteArticle(path string) {
 	if _, ok := s.articles[path]; ok {
 		delete(s.articles, path)
 		s.dirty = true
+		s.changes++
 	}
 }
 
@@ -158,16 +162,37 @@ func (s *State) SetDocuments(docs map[string]Document) {
 	}
 	s.documents = maps.Clone(docs)
 	s.dirty = true
+	s.changes++
 }
 
 // Save writes the state to its file if it changed since it was loaded or
 // last saved. It writes a temporary file in the same directory and renames
 // it over the old one, so readers never see a partial file.
 func (s *State) Save() error {
+	data, changes, err := s.encode()
+	if data == nil || err != nil {
+		return err
+	}
+	// Written without holding mu, so a rescan that records a new article
+	// does not wait for the disk.
+	if err := writeFileAtomic(s.path, data); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.changes == changes {
+		s.dirty = false
+	}
+	return nil
+}
+
+// encode returns the file's new contents and the change count they
+// reflect, or nil data when there is nothing to save.
+func (s *State) encode() ([]byte, uint64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.path == "" || s.readOnly || !s.dirty {
-		return nil
+		return nil, 0, nil
 	}
 	data, err := json.MarshalIndent(fileFormat{
 		Version:   formatVersion,
@@ -175,13 +200,9 @@ func (s *State) Save() error {
 		Documents: s.documents,
 	}, "", "  ")
 	if err != nil {
-		return fmt.Errorf("encoding state: %w", err)
+		return nil, 0, fmt.Errorf("encoding state: %w", err)
 	}
-	if err := writeFileAtomic(s.path, append(data, '\n')); err != nil {
-		return err
-	}
-	s.dirty = false
-	return nil
+	return append(data, '\n'), s.changes, nil
 }
 
 func writeFileAtomic(path string, data []byte) error {

@@ -141,6 +141,7 @@ func newSite(t *testing.T, opts siteOptions) *testSite {
 		if err := s.stop(); err != nil {
 			t.Errorf("watch.Run = %v, want nil", err)
 		}
+		pub.Wait() // its background compression and state saving
 		if t.Failed() {
 			t.Logf("log:\n%s", s.logs.String())
 		}

@@ -62,6 +62,7 @@ func TestCorruptStateFile(t *testing.T) {
 	if log := s.logs.String(); !strings.Contains(log, "level=WARN") || !strings.Contains(log, "state file unusable") {
 		t.Errorf("no warning about the state file; log:\n%s", log)
 	}
+	s.pub.Wait() // the state is saved in the background after a swap
 	st, err := state.Load(stateFile)
 	if err != nil {
 		t.Fatalf("state file not rewritten: %v", err)

@@ -73,6 +73,7 @@ func TestIdenticalRebuildKeepsGeneration(t *testing.T) {
 		resp.Body.Close()
 		return resp.Header.Get("ETag")
 	}
+	s.pub.Wait() // the gzip variant the client asks for exists
 	gen, tag := s.pub.Snapshot().Generation, etag()
 
 	mark := s.mark()
