@@ -71,6 +71,8 @@ type Scanner struct {
 	cache  map[string]*entry      // by article path
 	media  map[string]*mediaEntry // by media file path
 	logged map[string]bool        // problem reports logged for the current files
+	// listing is the last scan's walk, which ScanChanged amends.
+	listing *walker
 }
 
 // entry is what the scanner knows about one file.
@@ -117,8 +119,12 @@ func NewScanner(opts Options) *Scanner {
 func (s *Scanner) Scan() (*Library, Stats, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	start := time.Now()
-	listing, err := listFiles(s.opts.Dir)
+	return s.scanLocked(time.Now(), func() (*walker, error) { return listFiles(s.opts.Dir) })
+}
+
+// scanLocked is a scan of the files list returns.
+func (s *Scanner) scanLocked(start time.Time, list func() (*walker, error)) (*Library, Stats, error) {
+	listing, err := list()
 	if err != nil {
 		return nil, Stats{}, err
 	}
@@ -134,7 +140,7 @@ func (s *Scanner) Scan() (*Library, Stats, error) {
 	stats := Stats{Files: len(files), Read: len(toRead), Removed: s.removedCount(next)}
 
 	vanished := s.vanished(next)
-	s.cache = next
+	s.cache, s.listing = next, listing
 	articles := s.assignIdentities(files, vanished)
 	articles, dupProblems := rejectDuplicates(articles)
 	sortNewestFirst(articles)

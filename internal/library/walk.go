@@ -7,6 +7,8 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/feedpub/feedpub/internal/article"
@@ -36,6 +38,12 @@ type walker struct {
 	files    []fileInfo
 	media    []fileInfo // media files (IsMediaFile), served beside the articles
 	problems []*article.ParseError
+	// dirs are the directories walked, by slash-separated path ("" is the
+	// root), so a later partial listing knows what a changed path held.
+	dirs map[string]bool
+	// followedDirLink is set when the walk entered a directory through a
+	// symbolic link: such a tree is listed again only as a whole.
+	followedDirLink bool
 }
 
 type fileID struct{ dev, ino uint64 }
@@ -51,9 +59,23 @@ func listFiles(root string) (*walker, error) {
 	if !info.IsDir() {
 		return nil, fmt.Errorf("articles directory %s is not a directory", root)
 	}
-	w := &walker{root: root, visited: map[fileID]bool{}}
+	w := newWalker(root)
 	w.walkDir("", info)
+	w.sort()
 	return w, nil
+}
+
+func newWalker(root string) *walker {
+	return &walker{root: root, visited: map[fileID]bool{}, dirs: map[string]bool{}}
+}
+
+// sort orders the lists by path, so that a full walk and a partial
+// relisting (relist) give the same order, and so the same ids.
+func (w *walker) sort() {
+	byPath := func(a, b fileInfo) int { return strings.Compare(a.rel, b.rel) }
+	slices.SortFunc(w.files, byPath)
+	slices.SortFunc(w.media, byPath)
+	slices.SortFunc(w.problems, func(a, b *article.ParseError) int { return strings.Compare(a.Path, b.Path) })
 }
 
 func (w *walker) walkDir(rel string, info fs.FileInfo) {
@@ -63,6 +85,7 @@ func (w *walker) walkDir(rel string, info fs.FileInfo) {
 		}
 		w.visited[id] = true
 	}
+	w.dirs[rel] = true
 	entries, err := os.ReadDir(filepath.Join(w.root, filepath.FromSlash(rel)))
 	if errors.Is(err, fs.ErrNotExist) && rel != "" {
 		return // removed while the walk ran; its removal brings another scan
@@ -119,6 +142,7 @@ func (w *walker) visit(rel string, e fs.DirEntry) {
 	}
 	switch {
 	case info.IsDir():
+		w.followedDirLink = true
 		w.walkDir(rel, info)
 	case info.Mode().IsRegular() && isArticle:
 		w.files = append(w.files, newFileInfo(rel, abs, info))

@@ -159,10 +159,21 @@ func (p *Publisher) loadState(cfg config.Config) *state.State {
 // renders the snapshot and swaps it in if its content differs from the one
 // being served. On error the current snapshot stays.
 func (p *Publisher) Rebuild() (Result, error) {
+	return p.rebuild(func() (*library.Library, library.Stats, error) { return p.scanner.Scan() })
+}
+
+// RebuildChanged is Rebuild for a caller that knows, from file events,
+// the only paths that may have changed since the last rebuild; it rescans
+// just those (see library.Scanner.ScanChanged).
+func (p *Publisher) RebuildChanged(paths []string) (Result, error) {
+	return p.rebuild(func() (*library.Library, library.Stats, error) { return p.scanner.ScanChanged(paths) })
+}
+
+func (p *Publisher) rebuild(scan func() (*library.Library, library.Stats, error)) (Result, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	start := time.Now()
-	lib, scan, err := p.scanner.Scan()
+	lib, scanned, err := scan()
 	if err != nil {
 		return Result{}, fmt.Errorf("scanning %s: %w", p.cfg.Articles.Dir, err)
 	}
@@ -173,7 +184,7 @@ func (p *Publisher) Rebuild() (Result, error) {
 	}
 	p.lastLib.Store(lib)
 	res := Result{
-		Articles: snap.Articles, Errors: snap.Errors, Scan: scan, Rendered: stats.Rendered,
+		Articles: snap.Articles, Errors: snap.Errors, Scan: scanned, Rendered: stats.Rendered,
 		Summarized: stats.Summarized, Dropped: stats.Dropped, Problems: stats.Problems,
 	}
 	old := p.current.Load()

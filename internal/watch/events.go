@@ -43,9 +43,11 @@ func (w *watcher) handle(ev fsnotify.Event) {
 		w.reloadConfig = true
 		w.debounce.event()
 	case ev.Name == w.tree.root:
+		w.fullRescan = true
 		w.handleRoot(ev)
 	case w.tree.contains(ev.Name):
 		if w.handleArticleEvent(ev) {
+			w.changed[ev.Name] = true
 			w.debounce.event()
 		}
 	}

@@ -32,6 +32,7 @@ func TestIdentitySurvivesRestart(t *testing.T) {
 		return s.articlePath("a") == "sub/renamed.txt"
 	})
 	must(t, s.stop())
+	s.pub.Wait() // the state is saved in the background after each swap
 
 	later := func() time.Time { return firstRun.Add(48 * time.Hour) }
 	p, err := publish.New(s.cfg, publish.Options{Now: later})

@@ -65,8 +65,13 @@ type watcher struct {
 	// reloadConfig is set when config.toml changed and the pending
 	// rebuild must read it first.
 	reloadConfig bool
-	poll         *ticker
-	schedule     *ticker
+	// changed holds the paths file events named since the last rebuild,
+	// which is all the next one must rescan, unless fullRescan is set
+	// because events may have been lost or the root itself changed.
+	changed    map[string]bool
+	fullRescan bool
+	poll       *ticker
+	schedule   *ticker
 }
 
 func newWatcher(opts Options) (*watcher, error) {
@@ -90,6 +95,7 @@ func newWatcher(opts Options) (*watcher, error) {
 		debounce: newDebouncer(opts.Clock, cfg.Articles.Debounce.Duration, cfg.Articles.MaxWait.Duration),
 		poll:     newTicker(opts.Clock),
 		schedule: newTicker(opts.Clock),
+		changed:  map[string]bool{},
 	}
 	if opts.ConfigPath != "" {
 		if w.configPath, err = filepath.Abs(opts.ConfigPath); err != nil {
@@ -163,6 +169,7 @@ func (w *watcher) handleError(err error) {
 		w.logger.Error("file watcher error; rescanning", "err", err)
 	}
 	w.tree.rewalk()
+	w.fullRescan = true
 	w.debounce.event()
 }
 
@@ -184,7 +191,7 @@ func (w *watcher) rebuild(reason string) {
 	if w.reloadConfig {
 		w.applyConfig(false)
 	}
-	res, err := w.opts.Publisher.Rebuild()
+	res, err := w.rebuildWhatChanged(reason)
 	res.Reason = reason
 	if err != nil {
 		w.logger.Error("rebuild failed; still serving the previous snapshot", "reason", reason, "err", err)
@@ -195,6 +202,24 @@ func (w *watcher) rebuild(reason string) {
 	if w.opts.OnRebuild != nil {
 		w.opts.OnRebuild(res, err)
 	}
+}
+
+// rebuildWhatChanged rescans only the paths file events named, when the
+// events tell the whole story; a rebuild for any other reason (start,
+// polling, reload, lost events, the articles directory itself) rescans
+// everything. Either way the paths are consumed.
+func (w *watcher) rebuildWhatChanged(reason string) (publish.Result, error) {
+	paths := make([]string, 0, len(w.changed))
+	for p := range w.changed {
+		paths = append(paths, p)
+	}
+	full := w.fullRescan || (reason != "change" && reason != "scheduled")
+	clear(w.changed)
+	w.fullRescan = false
+	if full {
+		return w.opts.Publisher.Rebuild()
+	}
+	return w.opts.Publisher.RebuildChanged(paths)
 }
 
 // armSchedule sets the wake-up for the next scheduled article. A time
