@@ -63,9 +63,6 @@ type Article struct {
 	// Summary is plain text: the Summary header, else the first paragraph
 	// cut at a word boundary near 300 characters.
 	Summary string
-	// Paragraphs is the body as plain-text paragraphs (bio excluded).
-	// Empty for formats whose body is markup (Markdown).
-	Paragraphs []string
 	// ContentHTML is the body as HTML, safe to embed: plain text escaped,
 	// Markdown rendered. The bio is not part of it.
 	ContentHTML string

@@ -83,7 +83,7 @@ func checkArticle(t *testing.T, data []byte, a *Article) {
 		t.Errorf("Parse(%q).ContentHTML = %q is not XML: %v", data, a.ContentHTML, err)
 	}
 	words := 0
-	for _, para := range a.Paragraphs {
+	for _, para := range paragraphsOf(a) {
 		words += len(strings.Fields(para))
 	}
 	if a.WordCount != words || len(a.ContentKey) != 32 {

@@ -60,15 +60,18 @@ func (p *txtParser) parse() (*Article, *ParseError) {
 
 // setBody fills in everything derived from the body lines.
 func (p *txtParser) setBody(a *Article, lines []string) {
-	a.Paragraphs, a.Bio = splitBio(splitParagraphs(lines))
-	a.ContentHTML = paragraphsHTML(a.Paragraphs)
-	for _, para := range a.Paragraphs {
+	// The paragraphs live on only as ContentHTML: keeping both would
+	// hold every body twice in memory.
+	var paras []string
+	paras, a.Bio = splitBio(splitParagraphs(lines))
+	a.ContentHTML = paragraphsHTML(paras)
+	for _, para := range paras {
 		a.WordCount += countWords(para)
 	}
-	if a.Summary == "" && len(a.Paragraphs) > 0 { // an empty Summary header counts as none
-		a.Summary = summarize(a.Paragraphs[0])
+	if a.Summary == "" && len(paras) > 0 { // an empty Summary header counts as none
+		a.Summary = summarize(paras[0])
 	}
-	a.ContentKey = contentKey(a.Title, a.Paragraphs, a.Bio)
+	a.ContentKey = contentKey(a.Title, paras, a.Bio)
 }
 
 func (p *txtParser) errorf(line int, format string, args ...any) *ParseError {

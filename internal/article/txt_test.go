@@ -43,14 +43,14 @@ func TestParseSeed(t *testing.T) {
 		got, want any
 	}{
 		{"Title", a.Title, "Russian Foreign Minister Lavrov Strengthens Ties with North Korea During Landmark Visit"},
-		{"paragraphs", len(a.Paragraphs), 6},
+		{"paragraphs", len(paragraphsOf(a)), 6},
 		{"Bio", a.Bio, "Travel aficionado. Incurable bacon specialist. Tv evangelist. Wannabe internet enthusiast. Typical creator."},
 		{"WordCount", a.WordCount, 369},
 		{"DeclaredWordCount", a.DeclaredWordCount, 350},
 		{"Size", a.Size, int64(len(data))},
 		{"DateDeclared", a.DateDeclared, false},
-		{"first paragraph start", a.Paragraphs[0][:32], "In a significant diplomatic move"},
-		{"last paragraph end", a.Paragraphs[5][len(a.Paragraphs[5])-11:], "the future."},
+		{"first paragraph start", paragraphsOf(a)[0][:32], "In a significant diplomatic move"},
+		{"last paragraph end", paragraphsOf(a)[5][len(paragraphsOf(a)[5])-11:], "the future."},
 		{"bio in content", strings.Contains(a.ContentHTML, "aficionado"), false},
 		{"<p> count", strings.Count(a.ContentHTML, "<p>"), 6},
 	}
@@ -61,7 +61,7 @@ func TestParseSeed(t *testing.T) {
 	}
 	// The seed's first paragraph is 291 characters, under the limit, so the
 	// summary is the whole paragraph.
-	if a.Summary != a.Paragraphs[0] {
+	if a.Summary != paragraphsOf(a)[0] {
 		t.Errorf("Parse(seed).Summary = %q, want the first paragraph", a.Summary)
 	}
 }
@@ -97,8 +97,8 @@ func TestParseBody(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a, _ := mustParse(t, "a.txt", tt.text)
-			if !slices.Equal(a.Paragraphs, tt.paras) || a.Bio != tt.bio {
-				t.Errorf("Parse(%q) = %q, bio %q; want %q, bio %q", tt.text, a.Paragraphs, a.Bio, tt.paras, tt.bio)
+			if !slices.Equal(paragraphsOf(a), tt.paras) || a.Bio != tt.bio {
+				t.Errorf("Parse(%q) = %q, bio %q; want %q, bio %q", tt.text, paragraphsOf(a), a.Bio, tt.paras, tt.bio)
 			}
 		})
 	}
@@ -140,9 +140,9 @@ func TestParseUnicode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			text := "Title: " + tt.title + "\n" + tt.body + "\n"
 			a, _ := mustParse(t, "a.txt", text)
-			if a.Title != tt.title || a.Paragraphs[0] != tt.body || a.WordCount != tt.words {
+			if a.Title != tt.title || paragraphsOf(a)[0] != tt.body || a.WordCount != tt.words {
 				t.Errorf("Parse(%q) = %q, %q, %d words; want %q, %q, %d", text,
-					a.Title, a.Paragraphs[0], a.WordCount, tt.title, tt.body, tt.words)
+					a.Title, paragraphsOf(a)[0], a.WordCount, tt.title, tt.body, tt.words)
 			}
 		})
 	}
@@ -175,8 +175,8 @@ func TestParseRepairs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a, warnings := mustParse(t, "a.txt", tt.text)
-			if a.Title != tt.title || !slices.Equal(a.Paragraphs, tt.paras) {
-				t.Errorf("Parse(%q) = %q, %q; want %q, %q", tt.text, a.Title, a.Paragraphs, tt.title, tt.paras)
+			if a.Title != tt.title || !slices.Equal(paragraphsOf(a), tt.paras) {
+				t.Errorf("Parse(%q) = %q, %q; want %q, %q", tt.text, a.Title, paragraphsOf(a), tt.title, tt.paras)
 			}
 			if len(warnings) != 1 || warnings[0].Line != tt.warnLine ||
 				warnings[0].Severity != SeverityWarning || !strings.Contains(warnings[0].Msg, tt.warnMsg) {

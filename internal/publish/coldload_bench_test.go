@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/library"
 	"github.com/feedpub/feedpub/internal/publish"
 	"github.com/feedpub/feedpub/internal/testcorpus"
 )
@@ -82,4 +83,31 @@ func dirBytes(b *testing.B, dir string) int64 {
 		b.Fatal(err)
 	}
 	return total
+}
+
+// BenchmarkLibraryMemory reports the heap the article set alone holds
+// (the scanner's parsed articles and its cache), per byte on disk.
+func BenchmarkLibraryMemory(b *testing.B) {
+	dir := b.TempDir()
+	if err := testcorpus.Write(dir, testcorpus.Generate(10_000, 1)); err != nil {
+		b.Fatal(err)
+	}
+	onDisk := dirBytes(b, dir)
+	var ratio float64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		s := library.NewScanner(library.Options{Dir: dir})
+		lib, _, err := s.Scan()
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		runtime.KeepAlive(s)
+		runtime.KeepAlive(lib)
+		ratio = float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(onDisk)
+	}
+	b.ReportMetric(ratio, "retained/disk")
 }

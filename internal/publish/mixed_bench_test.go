@@ -2,6 +2,7 @@ package publish_test
 
 import (
 	"fmt"
+	"html"
 	"strings"
 	"testing"
 	"time"
@@ -93,7 +94,10 @@ func toMarkdown(b *testing.B, f testcorpus.File) testcorpus.File {
 		fmt.Fprintf(&s, "author = %q\n", a.Author)
 	}
 	s.WriteString("+++\n")
-	paras := a.Paragraphs
+	var paras []string
+	for line := range strings.SplitSeq(a.ContentHTML, "\n") {
+		paras = append(paras, html.UnescapeString(strings.TrimSuffix(strings.TrimPrefix(line, "<p>"), "</p>")))
+	}
 	if a.Bio != "" {
 		paras = append(paras, "“"+a.Bio+"”")
 	}
