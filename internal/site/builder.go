@@ -3,6 +3,7 @@ package site
 import (
 	"fmt"
 	"html/template"
+	"sync"
 	"time"
 
 	"github.com/feedpub/feedpub/internal/article"
@@ -35,12 +36,17 @@ type Builder struct {
 
 	// feedPaths are the decoded paths of the main feed.
 	feedPaths feed.Links
-	// slugs remembers the slug of every tag seen (tagSlug).
-	slugs map[string]string
+	// slugsMu guards slugs, which remembers the slug of every tag seen
+	// (tagSlug); pages rendering in parallel fill it.
+	slugsMu sync.Mutex
+	slugs   map[string]string
 
 	// pages holds the article pages of the previous build by article;
 	// articles are immutable, so an unchanged pointer means an unchanged page.
 	pages map[*article.Article]*Document
+	// entries are the list entries of the articles published by the
+	// current build, for the index and tag pages (entries.go).
+	entries entries
 	// memos holds the other documents of the previous build, by what
 	// they were rendered from.
 	memos memos
@@ -113,6 +119,11 @@ func (b *Builder) Continue(prev *Snapshot) { b.prev = prev }
 // caller keeps serving its current snapshot.
 func (b *Builder) Build(lib *library.Library, now time.Time) (*Snapshot, BuildStats, error) {
 	published := b.resolveAll(lib, lib.Published(now))
+	entries, err := b.renderEntries(b.entries, published)
+	if err != nil {
+		return nil, BuildStats{}, err
+	}
+	b.entries = entries
 	r := renderRun{b: b, docs: map[string]*Document{}, pages: map[*article.Article]*Document{}}
 	if err := r.renderAll(published); err != nil {
 		return nil, BuildStats{}, err

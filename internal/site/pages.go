@@ -69,11 +69,11 @@ type pageData struct {
 	// Feeds are the feeds that cover the page, for autodiscovery: the
 	// site's, then those of the tag or the article's tags. Empty means
 	// the site's.
-	Feeds    []feedLink
-	Article  articleView   // article page
-	Articles []articleView // index, tag page
-	Tag      tagLink       // tag page
-	Tags     []tagLink     // tag list
+	Feeds   []feedLink
+	Article articleView     // article page
+	Entries []template.HTML // index, tag page: the articles' list entries
+	Tag     tagLink         // tag page
+	Tags    []tagLink       // tag list
 }
 
 func (b *Builder) viewOf(a *article.Article) articleView {
@@ -124,11 +124,7 @@ func (b *Builder) renderArticle(a *article.Article) ([]byte, error) {
 }
 
 func (b *Builder) renderIndex(as []*article.Article) ([]byte, error) {
-	views := make([]articleView, len(as))
-	for i, a := range as {
-		views[i] = b.viewOf(a)
-	}
-	return b.renderPage("index.html", pageData{Articles: views})
+	return b.renderPage("index.html", pageData{Entries: b.entries.list(as, true)})
 }
 
 // feedLinks returns the autodiscovery links of the feed titled title at

@@ -80,8 +80,11 @@ type tagGroup struct {
 }
 
 // slugOf returns the slug of tag, remembered across builds: the same few
-// hundred tags come back on every rebuild.
+// hundred tags come back on every rebuild. Pages render in parallel, so
+// the memory is guarded.
 func (b *Builder) slugOf(tag string) string {
+	b.slugsMu.Lock()
+	defer b.slugsMu.Unlock()
 	s, ok := b.slugs[tag]
 	if !ok {
 		s = tagSlug(tag)
@@ -213,16 +216,12 @@ func (b *Builder) tagFeedOf(g *tagGroup, latest []*article.Article) *feed.Feed {
 // renderTagPage renders the page of a tag: every article with it, newest
 // first, with autodiscovery links to its feeds and the site's.
 func (b *Builder) renderTagPage(g *tagGroup) ([]byte, error) {
-	views := make([]articleView, len(g.articles))
-	for i, a := range g.articles {
-		views[i] = b.viewOf(a)
-	}
 	feeds := append(b.feedLinks(b.cfg.Site.Title+": "+g.name, tagFeedPaths(g.slug)), b.feedLinks(b.cfg.Site.Title, b.feedPaths)...)
 	return b.renderPage("tag.html", pageData{
-		Title:    g.name + " · " + b.cfg.Site.Title,
-		Feeds:    feeds,
-		Tag:      tagLink{Name: g.name, URL: b.urls.absolute(tagPath(g.slug)), Count: len(g.articles)},
-		Articles: views,
+		Title:   g.name + " · " + b.cfg.Site.Title,
+		Feeds:   feeds,
+		Tag:     tagLink{Name: g.name, URL: b.urls.absolute(tagPath(g.slug)), Count: len(g.articles)},
+		Entries: b.entries.list(g.articles, false),
 	})
 }
 
