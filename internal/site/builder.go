@@ -40,6 +40,12 @@ type Builder struct {
 	// (tagSlug); pages rendering in parallel fill it.
 	slugsMu sync.Mutex
 	slugs   map[string]string
+	// chrome is the HTML every page shares (chrome.go).
+	chrome chrome
+	// feedLinksMu guards feedLinksHTML, the rendered autodiscovery links
+	// of each feed, by title and paths.
+	feedLinksMu   sync.Mutex
+	feedLinksHTML map[string][]template.HTML
 
 	// pages holds the article pages of the previous build by article;
 	// articles are immutable, so an unchanged pointer means an unchanged page.
@@ -87,7 +93,7 @@ func NewBuilder(cfg config.Config, st *state.State) (*Builder, error) {
 	if st == nil {
 		st = state.New()
 	}
-	return &Builder{
+	b := &Builder{
 		cfg:       cfg,
 		urls:      u,
 		templates: tmpl,
@@ -106,7 +112,12 @@ func NewBuilder(cfg config.Config, st *state.State) (*Builder, error) {
 			TagsURL:     u.absolute(tagsPath),
 			OPMLURL:     u.absolute(opmlPath),
 		},
-	}, nil
+	}
+	b.feedLinksHTML = map[string][]template.HTML{}
+	if b.chrome, err = b.renderChrome(); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // Continue makes b carry on from the last snapshot of another builder, so

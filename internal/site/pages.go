@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/feedpub/feedpub/internal/article"
-	"github.com/feedpub/feedpub/internal/feed"
 )
 
 //go:embed templates
@@ -66,10 +65,11 @@ type pageData struct {
 	Site  siteView
 	Lang  string
 	Title string
-	// Feeds are the feeds that cover the page, for autodiscovery: the
-	// site's, then those of the tag or the article's tags. Empty means
-	// the site's.
-	Feeds   []feedLink
+	// Feeds are the autodiscovery links of the feeds that cover the
+	// page, rendered (feedLinks): the site's, then those of the tag or
+	// the article's tags. Empty means the site's.
+	Feeds   []template.HTML
+	Chrome  chrome
 	Article articleView     // article page
 	Entries []template.HTML // index, tag page: the articles' list entries
 	Tag     tagLink         // tag page
@@ -95,9 +95,14 @@ func (b *Builder) viewOf(a *article.Article) articleView {
 
 func (b *Builder) renderPage(name string, data pageData) ([]byte, error) {
 	data.Site = b.site
+	data.Chrome = b.chrome
 	data.Lang = b.cfg.Site.Language
 	if data.Feeds == nil {
-		data.Feeds = b.feedLinks(b.cfg.Site.Title, b.feedPaths)
+		feeds, err := b.feedLinks(b.cfg.Site.Title, b.feedPaths)
+		if err != nil {
+			return nil, err
+		}
+		data.Feeds = feeds
 	}
 	if data.Title == "" {
 		data.Title = b.cfg.Site.Title
@@ -110,11 +115,15 @@ func (b *Builder) renderPage(name string, data pageData) ([]byte, error) {
 }
 
 func (b *Builder) renderArticle(a *article.Article) ([]byte, error) {
-	feeds := b.feedLinks(b.cfg.Site.Title, b.feedPaths)
+	covering := []titledFeed{{b.cfg.Site.Title, b.feedPaths}}
 	for _, tag := range a.Tags {
 		if slug := b.slugOf(tag); slug != "" {
-			feeds = append(feeds, b.feedLinks(b.cfg.Site.Title+": "+tag, tagFeedPaths(slug))...)
+			covering = append(covering, titledFeed{b.cfg.Site.Title + ": " + tag, tagFeedPaths(slug)})
 		}
+	}
+	feeds, err := b.pageFeedLinks(covering...)
+	if err != nil {
+		return nil, err
 	}
 	return b.renderPage("article.html", pageData{
 		Title:   a.Title + " · " + b.cfg.Site.Title,
@@ -125,16 +134,6 @@ func (b *Builder) renderArticle(a *article.Article) ([]byte, error) {
 
 func (b *Builder) renderIndex(as []*article.Article) ([]byte, error) {
 	return b.renderPage("index.html", pageData{Entries: b.entries.list(as, true)})
-}
-
-// feedLinks returns the autodiscovery links of the feed titled title at
-// the decoded paths, one per format.
-func (b *Builder) feedLinks(title string, paths feed.Links) []feedLink {
-	links := make([]feedLink, len(feedFormats))
-	for i, f := range feedFormats {
-		links[i] = feedLink{TypeAttr: template.HTMLAttr(`type="` + f.mediaType + `"`), Title: title + " (" + f.name + ")", URL: b.urls.absolute(f.pick(paths))}
-	}
-	return links
 }
 
 // tagLinks returns links to the pages of tags, in the article's order and

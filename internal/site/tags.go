@@ -216,7 +216,12 @@ func (b *Builder) tagFeedOf(g *tagGroup, latest []*article.Article) *feed.Feed {
 // renderTagPage renders the page of a tag: every article with it, newest
 // first, with autodiscovery links to its feeds and the site's.
 func (b *Builder) renderTagPage(g *tagGroup) ([]byte, error) {
-	feeds := append(b.feedLinks(b.cfg.Site.Title+": "+g.name, tagFeedPaths(g.slug)), b.feedLinks(b.cfg.Site.Title, b.feedPaths)...)
+	feeds, err := b.pageFeedLinks(
+		titledFeed{b.cfg.Site.Title + ": " + g.name, tagFeedPaths(g.slug)},
+		titledFeed{b.cfg.Site.Title, b.feedPaths})
+	if err != nil {
+		return nil, err
+	}
 	return b.renderPage("tag.html", pageData{
 		Title:   g.name + " · " + b.cfg.Site.Title,
 		Feeds:   feeds,
