@@ -1,0 +1,136 @@
+package publish_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/publish"
+	"github.com/feedpub/feedpub/internal/site"
+	"github.com/feedpub/feedpub/internal/state"
+)
+
+func writeArticle(t *testing.T, dir, name, title string) {
+	t.Helper()
+	path := filepath.Join(dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("Title: "+title+"\nDate: 2024-01-02\n\nBody of "+title+".\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func newPublisher(t *testing.T, opts publish.Options) (*publish.Publisher, config.Config) {
+	t.Helper()
+	root := t.TempDir()
+	cfg := config.Default()
+	cfg.Articles.Dir = filepath.Join(root, "articles")
+	cfg.State.File = filepath.Join(root, "state", "state.json")
+	writeArticle(t, cfg.Articles.Dir, "a.txt", "A")
+	writeArticle(t, cfg.Articles.Dir, "sub/b.txt", "B")
+	opts.RacyWindow = -1
+	p, err := publish.New(cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Wait)
+	return p, cfg
+}
+
+func rebuild(t *testing.T, do func() (publish.Result, error)) publish.Result {
+	t.Helper()
+	res, err := do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestRebuildSwapsOnlyChangedContent checks the generation moves only when
+// the served bytes change, and that the background work completes: every
+// compressible document gets its gzip variant and the state is saved.
+func TestRebuildSwapsOnlyChangedContent(t *testing.T) {
+	var swaps []*site.Snapshot
+	var mu sync.Mutex
+	p, cfg := newPublisher(t, publish.Options{OnSwap: func(s *site.Snapshot, _ config.Config) {
+		mu.Lock()
+		defer mu.Unlock()
+		swaps = append(swaps, s)
+	}})
+	if p.Snapshot() != nil {
+		t.Fatal("a snapshot exists before the first rebuild")
+	}
+	first := rebuild(t, p.Rebuild)
+	if !first.Swapped || first.Generation != 1 || first.Articles != 2 || first.Scan.Read != 2 {
+		t.Errorf("first rebuild = %+v, want generation 1 swapped, 2 articles read", first)
+	}
+	again := rebuild(t, p.Rebuild)
+	if again.Swapped || again.Generation != 1 || again.Scan.Read != 0 {
+		t.Errorf("unchanged rebuild = %+v, want no swap, generation 1, nothing read", again)
+	}
+	writeArticle(t, cfg.Articles.Dir, "c.txt", "C")
+	changed := rebuild(t, func() (publish.Result, error) {
+		return p.RebuildChanged([]string{filepath.Join(cfg.Articles.Dir, "c.txt")})
+	})
+	if !changed.Swapped || changed.Generation != 2 || changed.Articles != 3 || changed.Scan.Read != 1 {
+		t.Errorf("rebuild after a new file = %+v, want generation 2, 3 articles, 1 read", changed)
+	}
+	if len(swaps) != 2 {
+		t.Errorf("OnSwap called %d times, want 2", len(swaps))
+	}
+
+	p.Wait()
+	rss := p.Snapshot().Lookup("/rss.xml")
+	if rss.Gzip() == nil {
+		t.Error("after Wait the feed has no gzip variant")
+	}
+	st, err := state.Load(cfg.State.File)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, ok := st.Article("c.txt"); !ok || a.ID != "c" {
+		t.Errorf("saved state has %+v, %v for c.txt; want id c", a, ok)
+	}
+}
+
+// TestFailedRebuildKeepsServing removes the articles directory: the
+// rebuild fails and the last snapshot stays served.
+func TestFailedRebuildKeepsServing(t *testing.T) {
+	p, cfg := newPublisher(t, publish.Options{})
+	rebuild(t, p.Rebuild)
+	before := p.Snapshot()
+	if err := os.RemoveAll(cfg.Articles.Dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Rebuild(); err == nil || !strings.Contains(err.Error(), "articles") {
+		t.Errorf("Rebuild without the directory = %v, want an error naming it", err)
+	}
+	if p.Snapshot() != before {
+		t.Error("a failed rebuild replaced the served snapshot")
+	}
+}
+
+// TestReconfigureRereadsEverything switches the site title: the next
+// rebuild reads every file again and the feeds carry the new title.
+func TestReconfigureRereadsEverything(t *testing.T) {
+	p, cfg := newPublisher(t, publish.Options{})
+	rebuild(t, p.Rebuild)
+	cfg.Site.Title = "Renamed site"
+	if err := p.Reconfigure(cfg); err != nil {
+		t.Fatal(err)
+	}
+	res := rebuild(t, p.Rebuild)
+	if !res.Swapped || res.Scan.Read != 2 || res.Generation != 2 {
+		t.Errorf("rebuild after Reconfigure = %+v, want a swap to generation 2 with 2 files read", res)
+	}
+	if !strings.Contains(string(p.Snapshot().Lookup("/atom.xml").Body), "Renamed site") {
+		t.Error("the feed does not carry the new title")
+	}
+	if got := p.Config().Site.Title; got != "Renamed site" {
+		t.Errorf("Config().Site.Title = %q", got)
+	}
+}
