@@ -1,0 +1,104 @@
+package state
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestSaveAndLoadRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "state.json")
+	s, err := Load(path)
+	if err != nil {
+		t.Fatalf("Load of a missing file = %v, want an empty state", err)
+	}
+	seen := time.Date(2024, 5, 1, 9, 30, 0, 0, time.UTC)
+	s.SetArticle("a.txt", Article{ID: "a", FirstSeen: seen})
+	s.SetDocuments(map[string]Document{"/rss.xml": {ETag: `"x"`, LastModified: seen}})
+	if err := s.Save(); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(filepath.Dir(path))
+	if err != nil || len(entries) != 1 {
+		t.Errorf("state directory holds %v (%v), want only the state file", entries, err)
+	}
+	again, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, ok := again.Article("a.txt"); !ok || a.ID != "a" || !a.FirstSeen.Equal(seen) {
+		t.Errorf("Article(a.txt) = %+v, %v after a round trip", a, ok)
+	}
+	if d, ok := again.Document("/rss.xml"); !ok || d.ETag != `"x"` {
+		t.Errorf("Document(/rss.xml) = %+v, %v after a round trip", d, ok)
+	}
+}
+
+func TestLoadReportsBadFiles(t *testing.T) {
+	for name, content := range map[string]string{
+		"corrupt": `{"version": 1, "articles": {`,
+		"version": `{"version": 99}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "state.json")
+			if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			s, err := Load(path)
+			if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "rebuilding") {
+				t.Errorf("Load = %v, want an error naming the file and saying it is rebuilt", err)
+			}
+			if s == nil || len(s.Articles()) != 0 {
+				t.Errorf("Load gave %v, want an empty state to go on with", s)
+			}
+		})
+	}
+}
+
+func TestReadOnlyNeverWrites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	s, err := LoadReadOnly(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetArticle("a.txt", Article{ID: "a"})
+	if err := s.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Error("a read-only state wrote its file")
+	}
+}
+
+// TestSaveWhileChanging saves while another goroutine records articles:
+// no race, and a change made during a save is saved by the next one.
+func TestSaveWhileChanging(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	s, _ := Load(path)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := range 200 {
+			s.SetArticle(strings.Repeat("x", i%7)+".txt", Article{ID: string(rune('a' + i%26))})
+		}
+	})
+	for range 20 {
+		if err := s.Save(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wg.Wait()
+	s.SetArticle("last.txt", Article{ID: "last"})
+	if err := s.Save(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, ok := again.Article("last.txt"); !ok || a.ID != "last" {
+		t.Errorf("the last change was not saved: %+v, %v", a, ok)
+	}
+}
