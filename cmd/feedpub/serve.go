@@ -130,7 +130,9 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 			return shutdown(e, s.srv, cfg.Server.ShutdownTimeout.Duration)
 		})
 	}
-	return g.Wait()
+	err = g.Wait()
+	p.Wait() // the last rebuild's compression and state save
+	return err
 }
 
 // listening is an HTTP server with the listener it serves.

@@ -53,6 +53,7 @@ func publishCorpus(t testing.TB, n int, cfg config.Config) *publish.Publisher {
 		t.Fatal(err)
 	}
 	p.Wait() // the gzip variants
+	t.Cleanup(p.Wait)
 	return p
 }
 

@@ -37,6 +37,7 @@ func TestIdentitySurvivesRestart(t *testing.T) {
 	later := func() time.Time { return firstRun.Add(48 * time.Hour) }
 	p, err := publish.New(s.cfg, publish.Options{Now: later})
 	must(t, err)
+	t.Cleanup(p.Wait)
 	if _, err := p.Rebuild(); err != nil {
 		t.Fatal(err)
 	}

@@ -312,6 +312,7 @@ func TestRunStopsOnCancelledContext(t *testing.T) {
 	cfg.State.File = filepath.Join(t.TempDir(), "state.json")
 	p, err := publish.New(cfg, publish.Options{})
 	must(t, err)
+	defer p.Wait() // before goleak looks: the rebuild's background work
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := watch.Run(ctx, watch.Options{Publisher: p}); err != nil {

@@ -141,6 +141,7 @@ func newTestSite(t *testing.T, hubs []string, opts Options, files map[string]str
 		t.Fatal(err)
 	}
 	s.pub = pub
+	t.Cleanup(pub.Wait) // its background work writes into a temporary directory
 	var h http.Handler = server.New(pub, server.Options{})
 	handler.Store(&h)
 
