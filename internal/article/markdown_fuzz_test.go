@@ -1,7 +1,6 @@
 package article
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -37,16 +36,7 @@ func FuzzParseMarkdown(f *testing.F) {
 	f.Add(readTestdata(f, "same.md"), true)
 	f.Fuzz(func(t *testing.T, data []byte, unsafeHTML bool) {
 		a, warnings, err := Parse(Source{Path: "2024-05-01-a.md", Data: data}, Options{UnsafeHTML: unsafeHTML})
-		for _, w := range warnings {
-			if w.Severity != SeverityWarning {
-				t.Errorf("Parse(%q) warning %v has severity %v", data, w, w.Severity)
-			}
-		}
-		if err != nil {
-			var pe *ParseError
-			if !errors.As(err, &pe) || pe.Severity != SeverityError || a != nil {
-				t.Fatalf("Parse(%q) = %v, %#v; want nil and a *ParseError", data, a, err)
-			}
+		if !accepted(t, data, a, warnings, err) {
 			return
 		}
 		checkMarkdownArticle(t, data, a)
