@@ -18,6 +18,11 @@ import (
 	"github.com/feedpub/feedpub/internal/state"
 )
 
+// progressAfter is the number of files read past which a rebuild logs
+// that reading is done and rendering starts: a cold load of many thousand
+// articles takes seconds, and the log should say where it is.
+const progressAfter = 1000
+
 // Options configure a Publisher.
 type Options struct {
 	Logger *slog.Logger
@@ -176,6 +181,11 @@ func (p *Publisher) rebuild(scan func() (*library.Library, library.Stats, error)
 	lib, scanned, err := scan()
 	if err != nil {
 		return Result{}, fmt.Errorf("scanning %s: %w", p.cfg.Articles.Dir, err)
+	}
+	if scanned.Read >= progressAfter {
+		// A cold load renders for a while after the last file is read.
+		p.logger.Info("articles read; rendering the site", "articles", len(lib.Articles),
+			"read", scanned.Read, "duration", scanned.Duration.Round(time.Millisecond))
 	}
 	now := p.now()
 	snap, stats, err := p.builder.Build(lib, now)
