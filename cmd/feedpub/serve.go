@@ -86,9 +86,8 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 		Metrics:      metrics,
 		ServeMetrics: cfg.Server.MetricsListen == "",
 	})
-	site := newHTTPServer(cfg, handler, e.logger)
-	site.ConnContext = handler.ConnContext
-	servers := []listening{{site, server.NewListener(ln)}}
+	site := server.NewServer(handler, newHTTPServer(cfg, handler, e.logger))
+	servers := []listening{{site, ln}}
 	e.logger.Info("serving", "url", "http://"+ln.Addr().String()+"/", "rss", cfg.Site.BaseURL+cfg.Feeds.RSSPath[1:])
 	if metrics != nil && cfg.Server.MetricsListen != "" {
 		mln, err := net.Listen("tcp", cfg.Server.MetricsListen)
@@ -137,8 +136,16 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 
 // listening is an HTTP server with the listener it serves.
 type listening struct {
-	srv *http.Server
+	srv httpServer
 	ln  net.Listener
+}
+
+// httpServer is what serve needs of a server: an *http.Server or the
+// site's *server.Server.
+type httpServer interface {
+	Serve(net.Listener) error
+	Shutdown(context.Context) error
+	Close() error
 }
 
 // onRebuild tells the metrics, if any, and then hook, if any, of every
@@ -173,7 +180,7 @@ func newHTTPServer(cfg config.Config, h http.Handler, logger *slog.Logger) *http
 
 // shutdown stops accepting connections and waits, at most timeout, for
 // requests in flight.
-func shutdown(e *env, srv *http.Server, timeout time.Duration) error {
+func shutdown(e *env, srv httpServer, timeout time.Duration) error {
 	e.logger.Info("shutting down", "timeout", timeout)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()

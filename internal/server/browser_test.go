@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/xml"
 	"net"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,13 +63,7 @@ func TestBrowserShowsFeeds(t *testing.T) {
 	}
 	cfg := siteConfig(t, t.TempDir(), "http://"+ln.Addr().String()+"/")
 	p := publishCorpus(t, 6, cfg)
-	h := server.New(p, server.Options{FeedMaxAge: time.Minute})
-	srv := httptest.NewUnstartedServer(h)
-	srv.Listener.Close()
-	srv.Listener = server.NewListener(ln)
-	srv.Config.ConnContext = h.ConnContext
-	srv.Start()
-	defer srv.Close()
+	base := serveWire(t, ln, server.New(p, server.Options{FeedMaxAge: time.Minute}))
 
 	var rss struct {
 		Titles []string `xml:"channel>item>title"`
@@ -83,9 +76,9 @@ func TestBrowserShowsFeeds(t *testing.T) {
 	}
 	text := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\u00a0", "&nbsp;")
 	for _, path := range []string{"/rss.xml", "/atom.xml"} {
-		url := srv.URL + path
+		url := base + path
 		dom := string(browse(t, bin, "--dump-dom", url))
-		wants := []string{"web feed", url, `<ol class="articles">`, `<link rel="stylesheet" href="` + srv.URL + `/style.css">`}
+		wants := []string{"web feed", url, `<ol class="articles">`, `<link rel="stylesheet" href="` + base + `/style.css">`}
 		for _, title := range rss.Titles {
 			wants = append(wants, text.Replace(title))
 		}

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -39,26 +38,25 @@ func TestGzipVariantArrivesAfterCompression(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.New(fixedSource{snap}, server.Options{FeedMaxAge: time.Minute}))
-	defer srv.Close()
+	base := serveWire(t, listen(t), server.New(fixedSource{snap}, server.Options{FeedMaxAge: time.Minute}))
 	rss := snap.Lookup("/rss.xml")
 	if rss.Gzip() != nil {
 		t.Fatal("Build compressed the feed; compression belongs after the swap")
 	}
 
-	resp, _ := do(t, "GET", srv.URL+"/rss.xml", "Accept-Encoding", "gzip")
+	resp, _ := do(t, "GET", base+"/rss.xml", "Accept-Encoding", "gzip")
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Encoding") != "" || resp.Header.Get("Etag") != rss.ETag {
 		t.Errorf("before compression: status %d, Content-Encoding %q, ETag %q; want 200 identity %s",
 			resp.StatusCode, resp.Header.Get("Content-Encoding"), resp.Header.Get("Etag"), rss.ETag)
 	}
-	resp, _ = do(t, "GET", srv.URL+"/rss.xml", "Accept-Encoding", "gzip", "If-None-Match", rss.GzipETag())
+	resp, _ = do(t, "GET", base+"/rss.xml", "Accept-Encoding", "gzip", "If-None-Match", rss.GzipETag())
 	if resp.StatusCode != http.StatusNotModified || resp.Header.Get("Etag") != rss.GzipETag() {
 		t.Errorf("If-None-Match of the gzip variant before compression: status %d, ETag %q; want 304 %s",
 			resp.StatusCode, resp.Header.Get("Etag"), rss.GzipETag())
 	}
 
 	snap.Compress()
-	resp, body := do(t, "GET", srv.URL+"/rss.xml", "Accept-Encoding", "gzip")
+	resp, body := do(t, "GET", base+"/rss.xml", "Accept-Encoding", "gzip")
 	if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Etag") != rss.GzipETag() || len(body) != len(rss.Gzip().Body) {
 		t.Errorf("after compression: Content-Encoding %q, ETag %q, %d bytes; want the gzip variant",
 			resp.Header.Get("Content-Encoding"), resp.Header.Get("Etag"), len(body))

@@ -16,8 +16,8 @@ func TestCompressionRoundTrip(t *testing.T) {
 	ts := newTestSite(t, 20, server.Options{})
 	compressed := 0
 	for _, path := range ts.snap.Paths() {
-		plain, identity := do(t, "GET", ts.srv.URL+path)
-		resp, body := do(t, "GET", ts.srv.URL+path, "Accept-Encoding", "gzip")
+		plain, identity := do(t, "GET", ts.url+path)
+		resp, body := do(t, "GET", ts.url+path, "Accept-Encoding", "gzip")
 		if plain.StatusCode != 200 || resp.StatusCode != 200 {
 			t.Fatalf("GET %s: status %d and %d", path, plain.StatusCode, resp.StatusCode)
 		}
@@ -39,7 +39,7 @@ func TestCompressionRoundTrip(t *testing.T) {
 			if enc == "gzip" {
 				orig = resp
 			}
-			again, b := do(t, "GET", ts.srv.URL+path, "Accept-Encoding", enc, "If-None-Match", orig.Header.Get("Etag"))
+			again, b := do(t, "GET", ts.url+path, "Accept-Encoding", enc, "If-None-Match", orig.Header.Get("Etag"))
 			if again.StatusCode != 304 || len(b) != 0 {
 				t.Errorf("GET %s %q with its ETag: status %d with %d bytes, want 304 without a body", path, enc, again.StatusCode, len(b))
 			}
@@ -61,7 +61,7 @@ func TestNotModifiedPerEncoding(t *testing.T) {
 	doc := ts.snap.Lookup("/atom.xml")
 	for _, held := range []string{doc.ETag, doc.Gzip().ETag} {
 		for _, enc := range []string{"", "gzip", "identity", "gzip;q=0"} {
-			resp, _ := do(t, "GET", ts.srv.URL+"/atom.xml", "Accept-Encoding", enc, "If-None-Match", held)
+			resp, _ := do(t, "GET", ts.url+"/atom.xml", "Accept-Encoding", enc, "If-None-Match", held)
 			if resp.StatusCode != 304 || resp.Header.Get("Etag") != held {
 				t.Errorf("If-None-Match %s, Accept-Encoding %q: %d with ETag %s, want 304 with %s",
 					held, enc, resp.StatusCode, resp.Header.Get("Etag"), held)
@@ -69,7 +69,7 @@ func TestNotModifiedPerEncoding(t *testing.T) {
 		}
 	}
 	stale := doc.ETag[:len(doc.ETag)-2] + `x"`
-	if resp, _ := do(t, "GET", ts.srv.URL+"/atom.xml", "If-None-Match", stale); resp.StatusCode != 200 {
+	if resp, _ := do(t, "GET", ts.url+"/atom.xml", "If-None-Match", stale); resp.StatusCode != 200 {
 		t.Errorf("If-None-Match of another body: status %d, want 200", resp.StatusCode)
 	}
 }

@@ -41,7 +41,7 @@ func rawRequest(t *testing.T, addr, target string) (*http.Response, []byte) {
 // each gets 400 (malformed) or 404 (well-formed but unknown).
 func TestPathsOutsideTheSnapshot(t *testing.T) {
 	ts := newTestSite(t, 3, server.Options{})
-	addr := strings.TrimPrefix(ts.srv.URL, "http://")
+	addr := strings.TrimPrefix(ts.url, "http://")
 	tests := []struct {
 		target string
 		status int
@@ -120,7 +120,7 @@ func (l lines) Write(p []byte) (int, error) {
 func TestAccessLog(t *testing.T) {
 	logs := make(lines, 10)
 	ts := newTestSite(t, 3, server.Options{AccessLog: true, Logger: slog.New(slog.NewTextHandler(logs, nil))})
-	do(t, "GET", ts.srv.URL+"/rss.xml", "Accept-Encoding", "gzip")
+	do(t, "GET", ts.url+"/rss.xml", "Accept-Encoding", "gzip")
 	line := <-logs
 	for _, want := range []string{"msg=request", "method=GET", "path=/rss.xml", "status=200", "bytes=" + itoa(len(ts.snap.Lookup("/rss.xml").Gzip().Body)), "duration=", "remote=127.0.0.1:"} {
 		if !strings.Contains(line, want) {
@@ -132,7 +132,7 @@ func TestAccessLog(t *testing.T) {
 func TestNoAccessLogByDefault(t *testing.T) {
 	var logs bytes.Buffer
 	ts := newTestSite(t, 3, server.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-	do(t, "GET", ts.srv.URL+"/rss.xml")
+	do(t, "GET", ts.url+"/rss.xml")
 	if logs.Len() != 0 {
 		t.Errorf("log = %q, want nothing", logs.String())
 	}

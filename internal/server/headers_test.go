@@ -121,7 +121,7 @@ func TestResponseHeaders(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, body := do(t, tt.method, ts.srv.URL+tt.path, tt.fields...)
+			resp, body := do(t, tt.method, ts.url+tt.path, tt.fields...)
 			if resp.StatusCode != tt.status {
 				t.Fatalf("%s %s %q: status %d, want %d", tt.method, tt.path, tt.fields, resp.StatusCode, tt.status)
 			}

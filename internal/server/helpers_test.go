@@ -1,9 +1,10 @@
 package server_test
 
 import (
+	"context"
 	"io"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"testing"
 	"time"
@@ -21,7 +22,8 @@ type testSite struct {
 	snap    *site.Snapshot
 	handler *server.Handler
 	metrics *server.Metrics
-	srv     *httptest.Server
+	// url is where the site is served, without a trailing slash.
+	url string
 }
 
 // siteConfig is the configuration of a test site of articles in dir,
@@ -71,14 +73,42 @@ func newTestSite(t testing.TB, n int, opts server.Options) *testSite {
 	}
 	ts := &testSite{pub: p, snap: p.Snapshot(), metrics: opts.Metrics}
 	ts.handler = server.New(p, opts)
-	// As feedpub serve does, so every test sees responses gathered into
-	// one write.
-	ts.srv = httptest.NewUnstartedServer(ts.handler)
-	ts.srv.Listener = server.NewListener(ts.srv.Listener)
-	ts.srv.Config.ConnContext = ts.handler.ConnContext
-	ts.srv.Start()
-	t.Cleanup(ts.srv.Close)
+	ts.url = serveWire(t, listen(t), ts.handler)
 	return ts
+}
+
+// listen listens on a free port of 127.0.0.1.
+func listen(t testing.TB) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
+
+// serveWire serves h on ln as feedpub serve does, through a
+// server.Server, until the test ends, and returns its URL.
+func serveWire(t testing.TB, ln net.Listener, h http.Handler) string {
+	t.Helper()
+	return serveWireWith(t, ln, h, &http.Server{Handler: h})
+}
+
+// serveWireWith is serveWire with hs for the requests net/http answers.
+func serveWireWith(t testing.TB, ln net.Listener, h http.Handler, hs *http.Server) string {
+	t.Helper()
+	srv := server.NewServer(h.(*server.Handler), hs)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		if err := srv.Shutdown(context.Background()); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		if err := <-served; err != http.ErrServerClosed {
+			t.Errorf("Serve returned %v, want http.ErrServerClosed", err)
+		}
+	})
+	return "http://" + ln.Addr().String()
 }
 
 // rawClient does not decompress, so tests see the bytes on the wire.

@@ -33,7 +33,7 @@ func scrape(t *testing.T, url, series string) float64 {
 func TestMetricsMoveWithRequests(t *testing.T) {
 	ts := newTestSite(t, 5, server.Options{ServeMetrics: true})
 	m := ts.metrics
-	url := ts.srv.URL
+	url := ts.url
 	rss := ts.snap.Lookup("/rss.xml")
 	for range 3 {
 		do(t, "GET", url+"/rss.xml")

@@ -9,23 +9,16 @@ import (
 // the fast path: prepared header slices written into the header map, a
 // 304 when a validator matches, and the body in one Write. Requests with
 // preconditions the fast path does not evaluate (If-Match,
-// If-Unmodified-Since) or a Range go to http.ServeContent.
+// If-Unmodified-Since) or a Range go to http.ServeContent. The wire path
+// (see Server) answers the same requests with the same negotiate.
 func (h *Handler) serveEntry(w http.ResponseWriter, r *http.Request, e *entry) result {
 	hdr := r.Header
-	v := e.choose(hdr["Accept-Encoding"])
 	if hdr["Range"] != nil || hdr["If-Match"] != nil || hdr["If-Unmodified-Since"] != nil {
-		return serveContent(w, r, e, v)
+		return serveContent(w, r, e, e.choose(hdr["Accept-Encoding"]))
 	}
 	wh := w.Header()
-	// If-Modified-Since counts only without If-None-Match (RFC 9110
-	// §13.1.3), which a cache sends when it has an ETag.
-	if m, present := e.noneMatch(hdr["If-None-Match"], v); present {
-		if m != nil {
-			set(wh, m.notModified)
-			w.WriteHeader(http.StatusNotModified)
-			return result{e.route, http.StatusNotModified, 0}
-		}
-	} else if ims := hdr["If-Modified-Since"]; len(ims) > 0 && e.notModifiedSince(ims[0]) {
+	v, notModified := e.negotiate(hdr["Accept-Encoding"], hdr["If-None-Match"], hdr["If-Modified-Since"])
+	if notModified {
 		set(wh, v.notModified)
 		w.WriteHeader(http.StatusNotModified)
 		return result{e.route, http.StatusNotModified, 0}
@@ -38,8 +31,27 @@ func (h *Handler) serveEntry(w http.ResponseWriter, r *http.Request, e *entry) r
 		w.WriteHeader(http.StatusOK)
 		return result{e.route, http.StatusOK, 0}
 	}
-	n := writeBodyGathered(w, r, v.body)
+	n, _ := w.Write(v.body)
 	return result{e.route, http.StatusOK, n}
+}
+
+// negotiate chooses the variant of e to answer with, by the request's
+// Accept-Encoding field values, and evaluates If-None-Match, or
+// If-Modified-Since without it (RFC 9110 §13.1.3: a cache that has an ETag
+// sends it). With notModified, the answer is a 304 with v's validators,
+// which may be another variant's when the client holds that one.
+func (e *entry) negotiate(acceptEncoding, ifNoneMatch, ifModifiedSince []string) (v *variant, notModified bool) {
+	v = e.choose(acceptEncoding)
+	if m, present := e.noneMatch(ifNoneMatch, v); present {
+		if m != nil {
+			return m, true
+		}
+		return v, false
+	}
+	if len(ifModifiedSince) > 0 && e.notModifiedSince(ifModifiedSince[0]) {
+		return v, true
+	}
+	return v, false
 }
 
 // serveContent answers with http.ServeContent, which evaluates every

@@ -34,7 +34,7 @@ func TestFastPathMatchesServeContent(t *testing.T) {
 
 			// The reference starts from the handler's own header fields,
 			// minus those ServeContent sets itself.
-			plain, _ := do(t, "GET", ts.srv.URL+path, "Accept-Encoding", enc)
+			plain, _ := do(t, "GET", ts.url+path, "Accept-Encoding", enc)
 			preset := plain.Header.Clone()
 			for _, k := range []string{"Content-Length", "Last-Modified", "Accept-Ranges", "Date"} {
 				preset.Del(k)
@@ -76,7 +76,7 @@ func TestFastPathMatchesServeContent(t *testing.T) {
 			for _, method := range []string{"GET", "HEAD"} {
 				for _, k := range kinds {
 					fields := append([]string{"Accept-Encoding", enc}, k.fields...)
-					got, gotBody := do(t, method, ts.srv.URL+path, fields...)
+					got, gotBody := do(t, method, ts.url+path, fields...)
 					want, wantBody := do(t, method, ref.URL, fields...)
 					name := method + " " + path + " " + enc + " " + k.name
 					if got.StatusCode != want.StatusCode {

@@ -3,11 +3,15 @@
 // response is a document of the snapshot, looked up by path, with header
 // values built once per snapshot.
 //
-// Requests a client makes again and again (a feed, with or without gzip,
-// conditional or not) take a fast path that writes prepared header slices
-// and the body in one Write. Whatever the fast path does not handle
-// (Range, If-Match, If-Unmodified-Since) goes to http.ServeContent, and a
-// test holds the two to the same answers (RFC 9110).
+// Two paths answer. Server reads requests off the connection itself and
+// answers the ones feed readers repeat all day (a GET or HEAD of a
+// document, with or without gzip, conditional or not) with header bytes
+// prepared per document: the wire path. Everything else goes to Handler,
+// an http.Handler under net/http, whose own fast path sets prepared header
+// slices and leaves what it does not handle (Range, If-Match,
+// If-Unmodified-Since) to http.ServeContent. Tests hold the wire path to
+// net/http's answers byte for byte, and the Handler's fast path to
+// ServeContent's (RFC 9110).
 package server
 
 import (

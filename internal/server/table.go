@@ -87,6 +87,9 @@ type variant struct {
 	// representation metadata; Last-Modified is left out since the ETag
 	// is there, as ServeContent does).
 	ok, notModified []field
+	// wire is the same fields as the wire path sends them, made on the
+	// first request that needs them.
+	wire atomic.Pointer[wireHeads]
 }
 
 // field is one header field with its canonical name.
@@ -172,9 +175,9 @@ func (h *Handler) newEntry(d *site.Document) *entry {
 		e.lastModified = d.LastModified.UTC().Format(http.TimeFormat)
 	}
 	e.shared = shared
-	e.identity = newVariant(e, d.Body, d.ETag, shared, nil)
+	e.identity.init(e, d.Body, d.ETag, shared, nil)
 	e.gzipETag = d.GzipETag()
-	e.gzipNotModified = newVariant(e, nil, e.gzipETag, shared, gzipCoding)
+	e.gzipNotModified.init(e, nil, e.gzipETag, shared, gzipCoding)
 	return e
 }
 
@@ -188,13 +191,16 @@ func (e *entry) gzipVariant() *variant {
 	if enc == nil {
 		return nil
 	}
-	v := newVariant(e, enc.Body, enc.ETag, e.shared, gzipCoding)
-	e.gzip.CompareAndSwap(nil, &v)
+	v := new(variant)
+	v.init(e, enc.Body, enc.ETag, e.shared, gzipCoding)
+	e.gzip.CompareAndSwap(nil, v)
 	return e.gzip.Load()
 }
 
-func newVariant(e *entry, body []byte, etag string, shared []field, coding []string) variant {
-	v := variant{body: body, etag: etag}
+// init makes v the variant of e with body, tagged etag, in content coding
+// coding (nil for identity).
+func (v *variant) init(e *entry, body []byte, etag string, shared []field, coding []string) {
+	v.body, v.etag = body, etag
 	etagField := field{"Etag", fixed(etag)}
 	v.notModified = append(append(make([]field, 0, len(shared)+1), shared...), etagField)
 	v.ok = append([]field{
@@ -208,7 +214,6 @@ func newVariant(e *entry, body []byte, etag string, shared []field, coding []str
 	if coding != nil {
 		v.ok = append(v.ok, field{"Content-Encoding", coding})
 	}
-	return v
 }
 
 // cacheControl is the Cache-Control of d's responses.
