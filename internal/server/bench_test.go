@@ -1,9 +1,13 @@
 package server_test
 
 import (
+	"bufio"
 	"bytes"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/feedpub/feedpub/internal/server"
@@ -111,4 +115,55 @@ func BenchmarkHandlerBrowserQValues(b *testing.B) {
 	benchmarkHandler(b, 200, func(*testSite) []string {
 		return []string{"Accept-Encoding", "gzip;q=1.0, identity;q=0.5, *;q=0", "Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 	})
+}
+
+// BenchmarkRoundTrip sends requests for /rss.xml one after another on one
+// loopback connection, to the wire path and to plain net/http serving the
+// same Handler: the difference is what the wire path saves per request.
+// The client side, the same for both, reads each response whole.
+func BenchmarkRoundTrip(b *testing.B) {
+	ts := newTestSite(b, 1000, server.Options{Metrics: nil})
+	h := server.New(ts.pub, server.Options{Metrics: server.NewMetrics(ts.pub)})
+	plain := httptest.NewServer(h)
+	b.Cleanup(plain.Close)
+	servers := []struct{ name, url string }{
+		{"wire", serveWire(b, listen(b), h)},
+		{"net-http", plain.URL},
+	}
+	rss := ts.snap.Lookup("/rss.xml")
+	requests := []struct {
+		name, fields string
+		status       int
+	}{
+		{"identity", "", 200},
+		{"gzip", "Accept-Encoding: gzip\r\n", 200},
+		{"304", "Accept-Encoding: gzip\r\nIf-None-Match: " + rss.Gzip().ETag + "\r\n", 304},
+	}
+	for _, rq := range requests {
+		for _, srv := range servers {
+			b.Run(rq.name+"/"+srv.name, func(b *testing.B) {
+				conn, err := net.Dial("tcp", strings.TrimPrefix(srv.url, "http://"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer conn.Close()
+				req := []byte("GET /rss.xml HTTP/1.1\r\nHost: bench\r\nUser-Agent: bench/1.0\r\n" + rq.fields + "\r\n")
+				br := bufio.NewReaderSize(conn, 128<<10)
+				for b.Loop() {
+					if _, err := conn.Write(req); err != nil {
+						b.Fatal(err)
+					}
+					resp, err := http.ReadResponse(br, nil)
+					if err != nil {
+						b.Fatal(err)
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != rq.status {
+						b.Fatalf("status %d, want %d", resp.StatusCode, rq.status)
+					}
+				}
+			})
+		}
+	}
 }
