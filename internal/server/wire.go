@@ -156,15 +156,18 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	go func() { httpErr <- s.http.Shutdown(ctx) }()
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
-	for s.wakeIdle() > 0 {
+	var err error
+	for s.wakeIdle() > 0 && err == nil {
 		select {
 		case <-ctx.Done():
 			s.Close()
-			return ctx.Err()
+			err = ctx.Err()
 		case <-tick.C:
 		}
 	}
-	err := <-httpErr
+	if httpErr := <-httpErr; err == nil {
+		err = httpErr
+	}
 	s.mu.Lock()
 	done := s.httpDone
 	s.mu.Unlock()
@@ -231,6 +234,8 @@ type wireConn struct {
 	// out is the response being written: head, date, end, body.
 	vec [4][]byte
 	out net.Buffers
+	// head is the header section of a response sent with sendfile.
+	head []byte
 	// date is the Date field for the second dateSec.
 	date    []byte
 	dateSec int64
@@ -368,7 +373,7 @@ func (c *wireConn) answer(r *request, n int) outcome {
 	if r.method == http.MethodHead {
 		body = nil
 	}
-	err := c.write(head, r.close, body, start)
+	err := c.write(head, r.close, v, body, start)
 	h.record(r, e.route, status, len(body), start, c)
 	if err != nil || r.close {
 		return closeConn
@@ -386,8 +391,10 @@ func fieldValues(v string) []string {
 }
 
 // write sends a response: head, the Date, the end of the header
-// section (closing the connection after if asked), and body.
-func (c *wireConn) write(head []byte, close bool, body []byte, now time.Time) error {
+// section (closing the connection after if asked), and body, which v
+// holds. A large body goes with sendfile (see sendfile_linux.go), the
+// rest in one writev.
+func (c *wireConn) write(head []byte, close bool, v *variant, body []byte, now time.Time) error {
 	if sec := now.Unix(); sec != c.dateSec || c.date == nil {
 		c.date = append(now.UTC().AppendFormat(append(c.date[:0], "Date: "...), http.TimeFormat), "\r\n"...)
 		c.dateSec = sec
@@ -399,11 +406,41 @@ func (c *wireConn) write(head []byte, close bool, body []byte, now time.Time) er
 	if c.srv.writeTimeout > 0 {
 		c.conn.SetWriteDeadline(now.Add(c.srv.writeTimeout))
 	}
+	if v != nil && len(body) >= sendfileMin {
+		if f := v.bodyFile(); f != nil {
+			c.head = append(append(append(c.head[:0], head...), c.date...), end...)
+			return sendFile(c.conn, c.head, f, body)
+		}
+	}
 	c.vec = [4][]byte{head, c.date, end, body}
 	c.out = c.vec[:]
 	_, err := c.out.WriteTo(c.conn)
 	c.vec = [4][]byte{} // the body belongs to a snapshot that may go
 	return err
+}
+
+// writeBoth writes head and body to conn in one writev.
+func writeBoth(conn net.Conn, head, body []byte) error {
+	bufs := net.Buffers{head, body}
+	_, err := bufs.WriteTo(conn)
+	return err
+}
+
+// bodyFile returns v's body in a memfd for sendfile, making it on first
+// use, or nil when it cannot be made.
+func (v *variant) bodyFile() *bodyFile {
+	if f := v.file.Load(); f != nil || v.noFile.Load() {
+		return f
+	}
+	f, err := newBodyFile(v.body)
+	if err != nil {
+		// Out of descriptors or memory, or an old kernel: write the
+		// body from memory, and try again for the next snapshot.
+		v.noFile.Store(true)
+		return nil
+	}
+	v.file.CompareAndSwap(nil, f) // a loser's file is closed as garbage
+	return v.file.Load()
 }
 
 var (
@@ -442,7 +479,7 @@ func (c *wireConn) recover(r *request, o *outcome) {
 	h := c.srv.handler
 	h.logger.Error("panic serving request", "method", r.method, "path", r.path, "panic", v, "stack", stack())
 	now := time.Now()
-	c.write(internalError, true, statusBodies[http.StatusInternalServerError], now)
+	c.write(internalError, true, nil, statusBodies[http.StatusInternalServerError], now)
 	h.record(r, routeInvalid, http.StatusInternalServerError, 0, now, c)
 	*o = closeConn
 }
