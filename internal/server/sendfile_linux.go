@@ -82,55 +82,77 @@ func writeAll(fd int, b []byte) error {
 	return nil
 }
 
-// sendFile writes head and then body, which f holds, to conn: with
-// sendfile when conn is a socket that takes it, else with a plain write.
-// The connection's write deadline applies.
-func sendFile(conn net.Conn, head []byte, f *bodyFile, body []byte) error {
-	sc, ok := conn.(syscall.Conn)
-	if !ok {
-		return writeBoth(conn, head, body)
+// fileSender sends responses with sendfile over one connection. It is
+// made once per connection, with its step function bound once, so that
+// sending allocates nothing.
+type fileSender struct {
+	conn net.Conn
+	rc   syscall.RawConn // nil when conn is not a socket
+	step func(fd uintptr) bool
+
+	// The response being sent: what is left of head, the body's file and
+	// the offset reached in it, and the error that stopped it.
+	head []byte
+	file *bodyFile
+	off  int64
+	err  error
+}
+
+func newFileSender(conn net.Conn) *fileSender {
+	s := &fileSender{conn: conn}
+	if sc, ok := conn.(syscall.Conn); ok {
+		s.rc, _ = sc.SyscallConn()
 	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return writeBoth(conn, head, body)
+	s.step = s.write
+	return s
+}
+
+// send writes head and then body, which f holds: with sendfile when the
+// connection is a socket that takes it, else with a plain write. The
+// connection's write deadline applies.
+func (s *fileSender) send(head []byte, f *bodyFile, body []byte) error {
+	if s.rc == nil {
+		return writeBoth(s.conn, head, body)
 	}
-	var (
-		off     int64
-		sendErr error
-	)
-	err = rc.Write(func(s uintptr) bool {
-		for len(head) > 0 || off < int64(f.size) {
-			var err error
-			if len(head) > 0 {
-				// With MSG_MORE, so that the head leaves in one segment
-				// with the start of the body, as nginx does with
-				// TCP_NOPUSH.
-				var n int
-				if n, err = unix.SendmsgN(int(s), head, nil, nil, unix.MSG_MORE); err == nil {
-					head = head[n:]
-				}
-			} else if n, e := unix.Sendfile(int(s), f.fd, &off, f.size-int(off)); e != nil {
-				err = e
-			} else if n == 0 {
-				err = io.ErrUnexpectedEOF // the file is sealed; never
-			}
-			switch err {
-			case nil, unix.EINTR:
-			case unix.EAGAIN:
-				return false // wait until the socket takes more
-			default:
-				sendErr = err
-				return true
-			}
-		}
-		return true
-	})
+	s.head, s.file, s.off, s.err = head, f, 0, nil
+	err := s.rc.Write(s.step)
 	if err == nil {
-		err = sendErr
+		err = s.err
 	}
+	head, off := s.head, s.off
+	s.head, s.file = nil, nil
 	if off == 0 && (errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EOPNOTSUPP)) {
 		// A socket sendfile cannot write to: send what is left plainly.
-		return writeBoth(conn, head, body)
+		return writeBoth(s.conn, head, body)
 	}
 	return err
+}
+
+// write sends as much as the socket fd takes, reporting false when it
+// takes no more for now (RawConn.Write then waits until it does).
+func (s *fileSender) write(fd uintptr) bool {
+	for len(s.head) > 0 || s.off < int64(s.file.size) {
+		var err error
+		if len(s.head) > 0 {
+			// With MSG_MORE, so that the head leaves in one segment with
+			// the start of the body, as nginx does with TCP_NOPUSH.
+			var n int
+			if n, err = unix.SendmsgN(int(fd), s.head, nil, nil, unix.MSG_MORE); err == nil {
+				s.head = s.head[n:]
+			}
+		} else if n, e := unix.Sendfile(int(fd), s.file.fd, &s.off, s.file.size-int(s.off)); e != nil {
+			err = e
+		} else if n == 0 {
+			err = io.ErrUnexpectedEOF // the file is sealed; never
+		}
+		switch err {
+		case nil, unix.EINTR:
+		case unix.EAGAIN:
+			return false
+		default:
+			s.err = err
+			return true
+		}
+	}
+	return true
 }

@@ -11,10 +11,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// TestSendFile sends a head and a large body over loopback TCP with
+// TestFileSender sends a head and a large body over loopback TCP with
 // sendfile, and over a pipe, which takes plain writes: the reader gets the
 // same bytes either way.
-func TestSendFile(t *testing.T) {
+func TestFileSender(t *testing.T) {
 	head := []byte("HTTP/1.1 200 OK\r\nContent-Length: 300000\r\n\r\n")
 	body := bytes.Repeat([]byte("feedpub "), 300000/8)
 	f, err := newBodyFile(body)
@@ -41,7 +41,7 @@ func TestSendFile(t *testing.T) {
 	for name, pair := range map[string][2]net.Conn{"tcp": {server, client}, "pipe": {a, b}} {
 		sent := make(chan error, 1)
 		go func() {
-			sent <- sendFile(pair[0], head, f, body)
+			sent <- newFileSender(pair[0]).send(head, f, body)
 			pair[0].Close()
 		}()
 		got, err := io.ReadAll(pair[1])

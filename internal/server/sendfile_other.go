@@ -16,6 +16,10 @@ type bodyFile struct{}
 
 func newBodyFile([]byte) (*bodyFile, error) { return nil, errors.ErrUnsupported }
 
-func sendFile(conn net.Conn, head []byte, _ *bodyFile, body []byte) error {
-	return writeBoth(conn, head, body)
+type fileSender struct{ conn net.Conn }
+
+func newFileSender(conn net.Conn) *fileSender { return &fileSender{conn} }
+
+func (s *fileSender) send(head []byte, _ *bodyFile, body []byte) error {
+	return writeBoth(s.conn, head, body)
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -234,8 +235,10 @@ type wireConn struct {
 	// out is the response being written: head, date, end, body.
 	vec [4][]byte
 	out net.Buffers
-	// head is the header section of a response sent with sendfile.
-	head []byte
+	// head is the header section of a response sent with sendfile, and
+	// files the sender, made with the first such response.
+	head  []byte
+	files *fileSender
 	// date is the Date field for the second dateSec.
 	date    []byte
 	dateSec int64
@@ -309,9 +312,8 @@ const (
 // net/http.
 func (c *wireConn) serveOne() (o outcome) {
 	n, err := c.readHead()
-	var ne net.Error
 	switch {
-	case errors.As(err, &ne) && ne.Timeout():
+	case errors.Is(err, os.ErrDeadlineExceeded):
 		return closeConn // as net/http does, without an answer
 	case err != nil:
 		// A head longer than the buffer, or one the client cut short:
@@ -408,8 +410,11 @@ func (c *wireConn) write(head []byte, close bool, v *variant, body []byte, now t
 	}
 	if v != nil && len(body) >= sendfileMin {
 		if f := v.bodyFile(); f != nil {
+			if c.files == nil {
+				c.files = newFileSender(c.conn)
+			}
 			c.head = append(append(append(c.head[:0], head...), c.date...), end...)
-			return sendFile(c.conn, c.head, f, body)
+			return c.files.send(c.head, f, body)
 		}
 	}
 	c.vec = [4][]byte{head, c.date, end, body}
