@@ -18,30 +18,14 @@ import (
 
 	"github.com/feedpub/feedpub/internal/config"
 	"github.com/feedpub/feedpub/internal/publish"
+	"github.com/feedpub/feedpub/internal/testhttp"
 )
 
-// noDecompress sees responses as sent.
-var noDecompress = &http.Client{Transport: &http.Transport{DisableCompression: true}}
-
+// get fetches url with the given header fields and returns the response,
+// as sent, with its body read.
 func get(t *testing.T, url string, fields ...string) (*http.Response, []byte) {
 	t.Helper()
-	req, err := http.NewRequest("GET", url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(fields); i += 2 {
-		req.Header.Set(fields[i], fields[i+1])
-	}
-	resp, err := noDecompress.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, body
+	return testhttp.Do(t, "GET", url, fields...)
 }
 
 // serveConfig loads the config of a project with extra [server] lines

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"io"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"github.com/feedpub/feedpub/internal/server"
 	"github.com/feedpub/feedpub/internal/site"
 	"github.com/feedpub/feedpub/internal/testcorpus"
+	"github.com/feedpub/feedpub/internal/testhttp"
 )
 
 // testSite is a published generated site and a server for it.
@@ -111,33 +111,6 @@ func serveWireWith(t testing.TB, ln net.Listener, h http.Handler, hs *http.Serve
 	return "http://" + ln.Addr().String()
 }
 
-// rawClient does not decompress, so tests see the bytes on the wire.
-var rawClient = &http.Client{
-	Transport: &http.Transport{DisableCompression: true},
-	CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	},
-}
-
 // do sends a request with the given header fields ("Name", "value", …)
-// and returns the response with its body read.
-func do(t testing.TB, method, url string, fields ...string) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(fields); i += 2 {
-		req.Header.Add(fields[i], fields[i+1])
-	}
-	resp, err := rawClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, body
-}
+// and returns the response, as sent, with its body read.
+var do = testhttp.Do
