@@ -15,6 +15,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -123,17 +124,23 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, res *result, st
 		// status and the client sees a truncated body.
 		res.status, res.bytes = writeStatus(w, r, http.StatusInternalServerError), 0
 	}
+	h.account(r.Method, r.URL.Path, *res, start, r.RemoteAddr)
+}
+
+// account counts a request in the metrics and, with AccessLog, logs it,
+// whichever path answered it.
+func (h *Handler) account(method, path string, res result, start time.Time, remote string) {
 	if h.metrics != nil {
 		h.metrics.count(res.route, res.status, res.bytes)
 	}
 	if h.accessLog {
-		h.logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
+		h.logger.LogAttrs(context.Background(), slog.LevelInfo, "request",
+			slog.String("method", method),
+			slog.String("path", path),
 			slog.Int("status", res.status),
 			slog.Int("bytes", res.bytes),
 			slog.Duration("duration", time.Since(start)),
-			slog.String("remote", r.RemoteAddr),
+			slog.String("remote", remote),
 		)
 	}
 }
