@@ -21,7 +21,10 @@ const buildMarker = ".feedpub-build"
 func buildCommand() command {
 	var out string
 	return command{
-		name: "build",
+		name:        "build",
+		baseURLFlag: true,
+		summary:     "write the site to a directory, as it is served: feedpub build --out DIR",
+		synopsis:    "feedpub build --out DIR [--base-url URL] [--config FILE] [--articles DIR]",
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&out, "out", "", "output `directory` (required)")
 		},

@@ -29,7 +29,9 @@ type checkOptions struct {
 func checkCommand() command {
 	var opts checkOptions
 	return command{
-		name: "check",
+		name:     "check",
+		summary:  "report every problem in config.toml and the articles",
+		synopsis: "feedpub check [--format text|json] [--strict] [--config FILE] [--articles DIR]",
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&opts.format, "format", "text", "output `format`: text (path:line: severity: message) or json")
 			fs.BoolVar(&opts.strict, "strict", false, "exit with status 1 on warnings too")
@@ -127,7 +129,7 @@ func collectProblems(e *env, now time.Time) ([]problem, int, error) {
 	problems := make([]problem, len(found))
 	for i, p := range found {
 		problems[i] = problem{
-			Path:     filepath.Join(cfg.Articles.Dir, filepath.FromSlash(p.Path)),
+			Path:     displayPath(filepath.Join(cfg.Articles.Dir, filepath.FromSlash(p.Path))),
 			Line:     p.Line,
 			Severity: p.Severity.String(),
 			Message:  p.Msg,

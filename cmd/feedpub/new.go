@@ -21,7 +21,9 @@ const maxSlugBytes = 100
 func newCommand() command {
 	var format, tags string
 	return command{
-		name: "new",
+		name:     "new",
+		summary:  `start a new article, as a draft dated now: feedpub new "Title"`,
+		synopsis: `feedpub new "Title" [--format txt|md] [--tags a,b] [--config FILE] [--articles DIR]`,
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&format, "format", "txt", "file `format`: txt (the house format) or md (Markdown)")
 			fs.StringVar(&tags, "tags", "", "comma-separated `tags`, like go,feeds")
@@ -75,7 +77,7 @@ func runNew(e *env, title, format string, tags []string, now time.Time) error {
 	if err := writeNew(path, content); err != nil {
 		return err
 	}
-	fmt.Fprintln(e.stdout, path)
+	fmt.Fprintln(e.stdout, displayPath(path))
 	fmt.Fprintln(e.stderr, "feedpub: written as a draft; delete its draft line to publish it")
 	return nil
 }

@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -29,7 +31,10 @@ func serveCommand() command {
 		poll   time.Duration
 	)
 	return command{
-		name: "serve",
+		name:        "serve",
+		baseURLFlag: true,
+		summary:     "serve the feeds and pages, rebuilding on every change (the default command)",
+		synopsis:    "feedpub [serve] [--listen ADDR] [--base-url URL] [--poll INTERVAL] [--config FILE] [--articles DIR]",
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&listen, "listen", "", "`address` to listen on (overrides [server] listen)")
 			fs.DurationVar(&poll, "poll", 0, "also rescan every `interval`, for file systems without change events (overrides [articles] poll)")
@@ -52,10 +57,23 @@ func serveCommand() command {
 	}
 }
 
-// serve builds the first snapshot, then serves it until ctx is done. It
+// serve binds its ports, builds the first snapshot while answering 503
+// (and /healthz with the progress), then serves until ctx is done. It
 // then stops accepting connections and waits for the requests in flight,
-// at most [server] shutdown_timeout, and returns nil.
+// at most [server] shutdown_timeout, and returns nil. Binding first makes
+// a port in use fail at once, not after a long first build.
 func serve(ctx context.Context, e *env, cfg config.Config) error {
+	ln, err := listen(cfg.Server.Listen, "--listen or [server] listen")
+	if err != nil {
+		return err
+	}
+	var mln net.Listener
+	if cfg.Server.Metrics && cfg.Server.MetricsListen != "" {
+		if mln, err = listen(cfg.Server.MetricsListen, "[server] metrics_listen"); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	// The pinger tells the WebSub hubs about every swap, including those
 	// after a config reload changed the hubs.
 	pinger := websub.New(websub.Options{Logger: e.logger})
@@ -63,21 +81,12 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 		pinger.Notify(snap, cfg.WebSub.Hubs)
 	}})
 	if err != nil {
+		closeAll(ln, mln)
 		return err
 	}
-	res, err := p.Rebuild()
-	if err != nil {
-		return err
-	}
-	watch.LogResult(e.logger, "start", res)
 	var metrics *server.Metrics
 	if cfg.Server.Metrics {
 		metrics = server.NewMetrics(p)
-		metrics.ObserveRebuild(res, nil)
-	}
-	ln, err := net.Listen("tcp", cfg.Server.Listen)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w (is another server using it? set --listen or [server] listen)", cfg.Server.Listen, err)
 	}
 	handler := server.New(p, server.Options{
 		FeedMaxAge:   cfg.Feeds.MaxAge.Duration,
@@ -88,35 +97,15 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 	})
 	site := server.NewServer(handler, newHTTPServer(cfg, handler, e.logger))
 	servers := []listening{{site, ln}}
-	e.logger.Info("serving", "url", "http://"+ln.Addr().String()+"/", "rss", cfg.Site.BaseURL+cfg.Feeds.RSSPath[1:])
-	if metrics != nil && cfg.Server.MetricsListen != "" {
-		mln, err := net.Listen("tcp", cfg.Server.MetricsListen)
-		if err != nil {
-			ln.Close()
-			return fmt.Errorf("listening on %s for metrics: %w (set [server] metrics_listen)", cfg.Server.MetricsListen, err)
-		}
+	e.logger.Info("listening; building the site", "url", "http://"+ln.Addr().String()+"/", "articles", cfg.Articles.Dir)
+	if mln != nil {
 		mux := http.NewServeMux()
 		mux.Handle("GET "+server.MetricsPath, metrics.Handler())
 		servers = append(servers, listening{newHTTPServer(cfg, mux, e.logger), mln})
 		e.logger.Info("serving metrics", "url", "http://"+mln.Addr().String()+server.MetricsPath)
 	}
 
-	reload := make(chan struct{}, 1)
-	stopHangup := notifyHangup(reload)
-	defer stopHangup()
-
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return pinger.Run(gctx) })
-	g.Go(func() error {
-		return watch.Run(gctx, watch.Options{
-			Publisher:  p,
-			ConfigPath: e.configPath,
-			LoadConfig: e.loadConfig,
-			Reload:     reload,
-			Logger:     e.logger,
-			OnRebuild:  onRebuild(metrics, e.onRebuild),
-		})
-	})
 	for _, s := range servers {
 		g.Go(func() error {
 			if err := s.srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
@@ -129,9 +118,98 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 			return shutdown(e, s.srv, cfg.Server.ShutdownTimeout.Duration)
 		})
 	}
+	g.Go(func() error { return pinger.Run(gctx) })
+	g.Go(func() error {
+		res, err := p.Rebuild()
+		if err != nil {
+			return err
+		}
+		watch.LogResult(e.logger, "start", res)
+		if metrics != nil {
+			metrics.ObserveRebuild(res, nil)
+		}
+		e.logger.Info("serving", "url", "http://"+ln.Addr().String()+"/", "rss", cfg.Site.BaseURL+cfg.Feeds.RSSPath[1:])
+		warnBaseURL(e, cfg, ln.Addr())
+		return watchArticles(gctx, e, p, cfg, metrics)
+	})
 	err = g.Wait()
 	p.Wait() // the last rebuild's compression and state save
 	return err
+}
+
+// watchArticles runs the watcher, with SIGHUP as a reload, until ctx is
+// done.
+func watchArticles(ctx context.Context, e *env, p *publish.Publisher, cfg config.Config, metrics *server.Metrics) error {
+	reload := make(chan struct{}, 1)
+	stopHangup := notifyHangup(reload)
+	defer stopHangup()
+	return watch.Run(ctx, watch.Options{
+		Publisher:  p,
+		ConfigPath: cfg.AbsPath,
+		LoadConfig: e.loadConfig,
+		Reload:     reload,
+		Logger:     e.logger,
+		OnRebuild:  onRebuild(metrics, e.onRebuild),
+	})
+}
+
+// listen binds addr, explaining a failure by its cause: a port in use, a
+// port that needs privileges, or a host that does not resolve. setting
+// names where addr came from.
+func listen(addr, setting string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err == nil {
+		return ln, nil
+	}
+	var dnsErr *net.DNSError
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("listening on %s: %w (another server is using that port: stop it, or choose another port with %s)", addr, err, setting)
+	case errors.Is(err, syscall.EACCES):
+		return nil, fmt.Errorf("listening on %s: %w (ports below 1024 need privileges: choose a port above 1024 with %s, or grant CAP_NET_BIND_SERVICE)", addr, err, setting)
+	case errors.As(err, &dnsErr), errors.Is(err, syscall.EADDRNOTAVAIL):
+		return nil, fmt.Errorf("listening on %s: %w (the host is not an address of this machine: use an IP address such as 127.0.0.1, or leave the host out to listen on every interface, with %s)", addr, err, setting)
+	}
+	return nil, fmt.Errorf("listening on %s: %w (set %s)", addr, err, setting)
+}
+
+func closeAll(lns ...net.Listener) {
+	for _, ln := range lns {
+		if ln != nil {
+			ln.Close()
+		}
+	}
+}
+
+// warnBaseURL warns once when base_url points at this machine on another
+// port than the one served, as when --listen changes the port of the
+// sample config: every link and the stylesheet would then point elsewhere.
+func warnBaseURL(e *env, cfg config.Config, addr net.Addr) {
+	u, err := url.Parse(cfg.Site.BaseURL)
+	tcp, ok := addr.(*net.TCPAddr)
+	if err != nil || !ok || !isLoopbackHost(u.Hostname()) {
+		return
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	if port == strconv.Itoa(tcp.Port) {
+		return
+	}
+	want := *u
+	want.Host = net.JoinHostPort(u.Hostname(), strconv.Itoa(tcp.Port))
+	e.logger.Warn("site.base_url points at another port of this machine, so links and the stylesheet lead there; add the flag",
+		"base_url", cfg.Site.BaseURL, "flag", "--base-url "+want.String())
+}
+
+// isLoopbackHost reports whether host names this machine's loopback.
+func isLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // listening is an HTTP server with the listener it serves.

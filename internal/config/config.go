@@ -10,8 +10,11 @@ import (
 // Config is the whole of config.toml after defaults are applied and
 // relative paths are resolved against the config file's directory.
 type Config struct {
-	// Path is the config file this was loaded from ("" for Default()).
+	// Path is the config file this was loaded from, as given ("" for
+	// Default()); problems name it so.
 	Path string `toml:"-"`
+	// AbsPath is Path made absolute and cleaned: what the watcher watches.
+	AbsPath string `toml:"-"`
 
 	Site     Site     `toml:"site"`
 	Articles Articles `toml:"articles"`

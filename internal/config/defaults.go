@@ -109,3 +109,12 @@ func tagAuthorityFor(base string) string {
 	}
 	return strings.ToLower(u.Hostname()) + "," + tagYear
 }
+
+// SetBaseURL replaces Site.BaseURL, as a command-line flag does, adding
+// the trailing "/" Load adds. The tag authority stays as it is, even when
+// it was derived from the old base URL: it is part of every feed and item
+// id, and ids must not change because a preview is served elsewhere.
+// Validate checks the new value.
+func (c *Config) SetBaseURL(base string) {
+	c.Site.BaseURL = withTrailingSlash(base)
+}

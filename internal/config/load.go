@@ -15,8 +15,13 @@ import (
 // derived fields filled in and relative paths resolved, after validating
 // it.
 //
-// Keys the file leaves out keep their defaults. Articles.Dir and
-// State.File, when relative, are resolved against the directory of path.
+// Keys the file leaves out keep their defaults. Path, Articles.Dir and
+// State.File come out absolute and cleaned, so that no package below ever
+// sees a relative path (file events name absolute paths, and the working
+// directory is nobody's business below the command line): path against the
+// working directory, the other two, when relative, against the directory
+// of path. Symbolic links are kept, not resolved, so that re-pointing a
+// link is seen as the change it is. Problems still name path as given.
 // Site.BaseURL gains a trailing "/" if it lacks one. Site.Location is
 // loaded from Site.TimeZone; an empty Site.TagAuthority is derived from the
 // host of Site.BaseURL (port dropped) plus ",2026"; an empty Site.Author
@@ -34,13 +39,18 @@ func Load(path string) (Config, error) {
 	if err != nil {
 		return Config{}, readError(err)
 	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("reading config %s: %w", path, err)
+	}
 	text := string(data)
 	c := defaults()
 	c.Path = path
+	c.AbsPath = abs
 	c.lines = scanKeyLines(text)
 	ps := &problems{path: path, lines: c.lines}
 	if decode(text, &c, ps) {
-		c.resolve(filepath.Dir(path))
+		c.resolve(filepath.Dir(abs))
 		c.derive()
 		c.validate(ps)
 	}
@@ -147,10 +157,28 @@ func (c *Config) resolve(dir string) {
 	c.State.File = resolvePath(dir, c.State.File)
 }
 
-// resolvePath joins a relative path p to dir.
+// resolvePath joins a relative path p to dir, an absolute directory, and
+// cleans an absolute one.
 func resolvePath(dir, p string) string {
-	if p == "" || filepath.IsAbs(p) {
+	switch {
+	case p == "":
 		return p
+	case filepath.IsAbs(p):
+		return filepath.Clean(p)
 	}
 	return filepath.Join(dir, p)
+}
+
+// AbsDir returns dir, a directory given on the command line, as an absolute
+// cleaned path relative to the working directory, as Load leaves the paths
+// it resolves.
+func AbsDir(dir string) (string, error) {
+	if dir == "" {
+		return "", nil
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("resolving %s: %w", dir, err)
+	}
+	return abs, nil
 }

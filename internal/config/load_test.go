@@ -93,6 +93,7 @@ func TestLoadMinimal(t *testing.T) {
 	dir := filepath.Dir(path)
 	want := Default()
 	want.Path = path
+	want.AbsPath = path
 	want.lines = c.lines
 	want.Site.Title = "My notes"
 	want.Site.Author = "My notes"
@@ -286,7 +287,11 @@ func TestLoadSample(t *testing.T) {
 	if c.Site.Title != "feedpub sample" || c.Site.TagAuthority != "feedpub.example,2026" {
 		t.Errorf("sample Site = %+v", c.Site)
 	}
-	if want := filepath.Join("..", "..", "articles"); c.Articles.Dir != want {
+	want, err := filepath.Abs(filepath.Join("..", "..", "articles"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Articles.Dir != want {
 		t.Errorf("sample Articles.Dir = %q, want %q", c.Articles.Dir, want)
 	}
 	// The sample documents every key with its default value, apart from
@@ -296,5 +301,39 @@ func TestLoadSample(t *testing.T) {
 	articles.Dir = def.Articles.Dir
 	if articles != def.Articles || c.Feeds != def.Feeds || c.Server != def.Server {
 		t.Errorf("sample differs from the defaults:\n%+v\nwant\n%+v", c, def)
+	}
+}
+
+// TestLoadRelativePaths loads a config named by a relative path, as
+// "feedpub --config sub/config.toml" does from a shell: every path in the
+// result is absolute, so that file events (which name absolute paths) match
+// the articles, whatever the working directory does later.
+func TestLoadRelativePaths(t *testing.T) {
+	root := t.TempDir()
+	sub := filepath.Join(root, "sub")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	text := "[site]\ntitle = \"t\"\n[articles]\ndir = \"./posts/../articles\"\n[state]\nfile = \"/var/lib//feedpub/state.json\"\n"
+	if err := os.WriteFile(filepath.Join(sub, "config.toml"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(root)
+	c, err := Load(filepath.Join("sub", "config.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Path != filepath.Join("sub", "config.toml") {
+		t.Errorf("Path = %q, want the path as given, for messages", c.Path)
+	}
+	checks := []struct{ name, got, want string }{
+		{"AbsPath", c.AbsPath, filepath.Join(root, "sub", "config.toml")},
+		{"Articles.Dir", c.Articles.Dir, filepath.Join(root, "sub", "articles")},
+		{"State.File", c.State.File, "/var/lib/feedpub/state.json"},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("%s = %q, want %q", ch.name, ch.got, ch.want)
+		}
 	}
 }

@@ -39,7 +39,7 @@ func (w *watcher) addWatch(dir string) {
 // what is published.
 func (w *watcher) handle(ev fsnotify.Event) {
 	switch {
-	case w.configPath != "" && ev.Name == w.configPath:
+	case w.configPath != "" && (ev.Name == w.configPath || ev.Name == w.configTarget):
 		w.reloadConfig = true
 		w.debounce.event()
 	case ev.Name == w.tree.root:

@@ -59,9 +59,12 @@ type watcher struct {
 	clock      Clock
 	fs         *fsnotify.Watcher
 	configPath string // absolute
-	cfg        config.Config
-	tree       *tree
-	debounce   *debouncer
+	// configTarget is the file configPath links to, when it is a symbolic
+	// link: edits to the target make no event beside the link.
+	configTarget string
+	cfg          config.Config
+	tree         *tree
+	debounce     *debouncer
 	// reloadConfig is set when config.toml changed and the pending
 	// rebuild must read it first.
 	reloadConfig bool
@@ -105,6 +108,10 @@ func newWatcher(opts Options) (*watcher, error) {
 		// Editors replace the file by renaming a new one over it, which
 		// ends a watch on the file itself: watch its directory.
 		w.addWatch(filepath.Dir(w.configPath))
+		if target, err := filepath.EvalSymlinks(w.configPath); err == nil && target != w.configPath {
+			w.configTarget = target
+			w.addWatch(filepath.Dir(target))
+		}
 	}
 	if err := w.watchArticles(cfg.Articles.Dir); err != nil {
 		fsw.Close()
