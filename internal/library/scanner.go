@@ -9,11 +9,11 @@ import (
 	"log/slog"
 	"os"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/feedpub/feedpub/internal/article"
 	"github.com/feedpub/feedpub/internal/parallel"
+	"github.com/feedpub/feedpub/internal/progress"
 	"github.com/feedpub/feedpub/internal/state"
 )
 
@@ -23,9 +23,6 @@ import (
 // problem). Such files are read again on the next scan. Two seconds covers
 // the coarsest common timestamps (FAT).
 const DefaultRacyWindow = 2 * time.Second
-
-// progressEvery is how often a long load logs its progress.
-const progressEvery = time.Second
 
 // Options configure a Scanner.
 type Options struct {
@@ -41,9 +38,10 @@ type Options struct {
 	// State remembers ids and first-seen times; nil keeps them in memory.
 	// The scanner records into it; saving it is the caller's job.
 	State *state.State
-	// Logger receives one line per new problem and progress lines during
-	// long loads; nil discards them.
+	// Logger receives one line per new problem; nil discards them.
 	Logger *slog.Logger
+	// Progress, if set, counts the files read, for progress reports.
+	Progress *progress.Tracker
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// RacyWindow is how long after its last change a file's read is not
@@ -180,13 +178,11 @@ func (e *entry) unchanged(f fileInfo, racyWindow time.Duration) bool {
 // stores an entry for each in next.
 func (s *Scanner) readAll(files []fileInfo, next map[string]*entry) {
 	entries := make([]*entry, len(files))
-	var done atomic.Int64
-	stop := s.reportProgress(&done, len(files))
+	s.opts.Progress.Begin("reading articles", len(files))
 	parallel.Each(len(files), func(i int) {
 		entries[i] = s.read(files[i])
-		done.Add(1)
+		s.opts.Progress.Add(1)
 	})
-	stop()
 	for i, f := range files {
 		e := entries[i]
 		if e.current == nil {
@@ -196,26 +192,6 @@ func (s *Scanner) readAll(files []fileInfo, next map[string]*entry) {
 		}
 		next[f.rel] = e
 	}
-}
-
-// reportProgress logs the progress of a long load every second until
-// the returned stop is called; stop returns once logging has stopped.
-func (s *Scanner) reportProgress(done *atomic.Int64, total int) (stop func()) {
-	quit, exited := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(exited)
-		ticker := time.NewTicker(progressEvery)
-		defer ticker.Stop()
-		for {
-			select {
-			case <-quit:
-				return
-			case <-ticker.C:
-				s.opts.Logger.Info("loading articles", "dir", s.opts.Dir, "read", done.Load(), "total", total)
-			}
-		}
-	}()
-	return func() { close(quit); <-exited }
 }
 
 // read reads and parses one file.

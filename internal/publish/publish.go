@@ -14,6 +14,7 @@ import (
 	"github.com/feedpub/feedpub/internal/article"
 	"github.com/feedpub/feedpub/internal/config"
 	"github.com/feedpub/feedpub/internal/library"
+	"github.com/feedpub/feedpub/internal/progress"
 	"github.com/feedpub/feedpub/internal/site"
 	"github.com/feedpub/feedpub/internal/state"
 )
@@ -22,6 +23,9 @@ import (
 // that reading is done and rendering starts: a cold load of many thousand
 // articles takes seconds, and the log should say where it is.
 const progressAfter = 1000
+
+// progressEvery is how often a long rebuild logs its progress.
+const progressEvery = time.Second
 
 // Options configure a Publisher.
 type Options struct {
@@ -50,6 +54,9 @@ type Publisher struct {
 	readOnly   bool
 	racyWindow time.Duration
 	onSwap     func(*site.Snapshot, config.Config)
+
+	// progress counts the work of the rebuild in progress.
+	progress progress.Tracker
 
 	current atomic.Pointer[site.Snapshot]
 	lastLib atomic.Pointer[library.Library]
@@ -111,6 +118,11 @@ func New(cfg config.Config, opts Options) (*Publisher, error) {
 // successful rebuild. It never blocks.
 func (p *Publisher) Snapshot() *site.Snapshot { return p.current.Load() }
 
+// Progress says what the rebuild in progress is doing: reading articles or
+// rendering their pages, and how far it is. Before the first snapshot it
+// is what /healthz reports.
+func (p *Publisher) Progress() progress.Status { return p.progress.Status() }
+
 // Library returns the library of the last successful rebuild, or nil.
 func (p *Publisher) Library() *library.Library { return p.lastLib.Load() }
 
@@ -136,9 +148,11 @@ func (p *Publisher) configureLocked(cfg config.Config) error {
 		return err
 	}
 	builder.Continue(p.current.Load())
+	builder.CountProgress(&p.progress)
 	p.cfg, p.state, p.builder = cfg, st, builder
 	opts := LibraryOptions(cfg)
 	opts.State, opts.Logger, opts.Now, opts.RacyWindow = st, p.logger, p.now, p.racyWindow
+	opts.Progress = &p.progress
 	p.scanner = library.NewScanner(opts)
 	return nil
 }
@@ -178,6 +192,9 @@ func (p *Publisher) rebuild(scan func() (*library.Library, library.Stats, error)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	start := time.Now()
+	// A cold start of many thousand articles takes seconds: say where it
+	// is every second, reading and rendering alike.
+	defer p.progress.Log(p.logger, "rebuilding", progressEvery)()
 	lib, scanned, err := scan()
 	if err != nil {
 		return Result{}, fmt.Errorf("scanning %s: %w", p.cfg.Articles.Dir, err)

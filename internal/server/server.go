@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/feedpub/feedpub/internal/progress"
 	"github.com/feedpub/feedpub/internal/site"
 )
 
@@ -149,8 +150,7 @@ func (h *Handler) account(method, path string, res result, start time.Time, remo
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) result {
 	snap := h.src.Snapshot()
 	if snap == nil {
-		w.Header()["Retry-After"] = retryAfter
-		return result{routeUnavailable, writeStatus(w, r, http.StatusServiceUnavailable), 0}
+		return h.serveStarting(w, r)
 	}
 	t := h.tableFor(snap)
 	path := r.URL.Path
@@ -215,6 +215,38 @@ func (h *Handler) serveHealth(w http.ResponseWriter, r *http.Request, snap *site
 	wh["Cache-Control"] = noStore
 	wh["X-Content-Type-Options"] = nosniff
 	return writeBody(w, r, routeHealth, http.StatusOK, body)
+}
+
+// progressSource is a Source that can say how far its first build is.
+type progressSource interface {
+	Progress() progress.Status
+}
+
+// starting is the /healthz response before the first snapshot.
+type starting struct {
+	Status   string          `json:"status"`
+	Progress progress.Status `json:"progress"`
+}
+
+// serveStarting answers every request before the first snapshot is ready:
+// 503 with Retry-After, and for /healthz the progress of the first build,
+// so that an operator watching a cold start of many articles sees it move.
+func (h *Handler) serveStarting(w http.ResponseWriter, r *http.Request) result {
+	w.Header()["Retry-After"] = retryAfter
+	if r.URL.Path != HealthPath || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+		return result{routeUnavailable, writeStatus(w, r, http.StatusServiceUnavailable), 0}
+	}
+	st := starting{Status: "starting"}
+	if ps, ok := h.src.(progressSource); ok {
+		st.Progress = ps.Progress()
+	}
+	body, _ := json.Marshal(st) // strings and integers only: cannot fail
+	body = append(body, '\n')
+	wh := w.Header()
+	wh["Content-Type"] = jsonType
+	wh["Cache-Control"] = noStore
+	wh["X-Content-Type-Options"] = nosniff
+	return writeBody(w, r, routeHealth, http.StatusServiceUnavailable, body)
 }
 
 // writeBody writes a complete response with body, leaving the body out

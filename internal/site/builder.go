@@ -11,6 +11,7 @@ import (
 	"github.com/feedpub/feedpub/internal/feed"
 	"github.com/feedpub/feedpub/internal/library"
 	"github.com/feedpub/feedpub/internal/parallel"
+	"github.com/feedpub/feedpub/internal/progress"
 	"github.com/feedpub/feedpub/internal/state"
 )
 
@@ -62,6 +63,8 @@ type Builder struct {
 	// links holds the articles with absolute references (links.go).
 	links links
 	prev  *Snapshot
+	// progress, if set, counts the article pages rendered.
+	progress *progress.Tracker
 }
 
 // BuildStats describe one build.
@@ -119,6 +122,9 @@ func NewBuilder(cfg config.Config, st *state.State) (*Builder, error) {
 	}
 	return b, nil
 }
+
+// CountProgress makes b count the article pages it renders in t.
+func (b *Builder) CountProgress(t *progress.Tracker) { b.progress = t }
 
 // Continue makes b carry on from the last snapshot of another builder, so
 // that after a config change Last-Modified keeps moving forward and the
@@ -252,8 +258,10 @@ func (r *renderRun) renderArticles(published []*article.Article) error {
 	}
 	bodies := make([][]byte, len(todo))
 	errs := make([]error, len(todo))
+	r.b.progress.Begin("rendering article pages", len(todo))
 	parallel.Each(len(todo), func(i int) {
 		bodies[i], errs[i] = r.b.renderArticle(todo[i])
+		r.b.progress.Add(1)
 	})
 	for i, a := range todo {
 		if errs[i] != nil {
