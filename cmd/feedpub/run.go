@@ -114,8 +114,11 @@ Run 'feedpub help COMMAND' or 'feedpub COMMAND --help' for a command's flags.
 // it with their own arguments and streams.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	name, args, named := commandName(args)
-	if name == "help" || (!named && wantsHelp(args)) {
+	switch {
+	case name == "help":
 		return runHelp(args, stdout)
+	case !named && wantsHelp(args):
+		return runHelp(nil, stdout)
 	}
 	cmd, ok := lookupCommand(name)
 	if !ok {
