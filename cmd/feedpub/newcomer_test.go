@@ -159,4 +159,3 @@ func TestInitConfigIsTheSample(t *testing.T) {
 		t.Error("cmd/feedpub/skeleton/config.toml differs from config.toml: copy config.toml over it")
 	}
 }
-
