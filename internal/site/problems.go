@@ -11,7 +11,9 @@ import (
 // BuildStats.Problems for lib published at now (two spellings of a tag
 // sharing one page), without rendering anything: feedpub check needs the
 // list, not the site, and rendering thousands of pages would make it slow.
+// It adds what only check reports: references a reader would trip over
+// (see referenceProblems).
 func (b *Builder) Problems(lib *library.Library, now time.Time) []*article.ParseError {
 	_, problems := b.groupTags(lib.Published(now))
-	return problems
+	return append(problems, b.referenceProblems(lib, now)...)
 }
