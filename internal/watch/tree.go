@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/fsnotify/fsnotify"
 
@@ -21,10 +22,13 @@ type tree struct {
 	logger  *slog.Logger
 	root    string          // absolute
 	watched map[string]bool // absolute directory paths
+	// warned holds the directories whose watch failed, with the error
+	// logged, so that every rescan does not log the same failure again.
+	warned map[string]string
 }
 
 func newTree(fsw *fsnotify.Watcher, logger *slog.Logger, root string) *tree {
-	return &tree{fs: fsw, logger: logger, root: root, watched: map[string]bool{}}
+	return &tree{fs: fsw, logger: logger, root: root, watched: map[string]bool{}, warned: map[string]string{}}
 }
 
 // contains reports whether path is the root or below it.
@@ -38,7 +42,7 @@ func (t *tree) addAll(dir string) {
 	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
-				t.logger.Warn("cannot watch directory", "dir", path, "err", err)
+				t.warn(path, err)
 			}
 			return nil
 		}
@@ -70,11 +74,28 @@ func (t *tree) add(dir string) {
 		return
 	}
 	if err := t.fs.Add(dir); err != nil {
-		t.logger.Warn("cannot watch directory; changes in it are seen only by a rescan (raise fs.inotify.max_user_watches or use --poll)",
-			"dir", dir, "err", err)
+		t.warn(dir, err)
 		return
 	}
 	t.watched[dir] = true
+	delete(t.warned, dir)
+}
+
+// warn logs, once per directory and error, that dir cannot be watched,
+// with what to do about the cause.
+func (t *tree) warn(dir string, err error) {
+	if t.warned[dir] == err.Error() {
+		return
+	}
+	t.warned[dir] = err.Error()
+	advice := "changes in it are seen only by a rescan"
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		advice = "feedpub may not read it: check its permissions"
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EMFILE):
+		advice = "the system's limit of watches is reached; changes in it are seen only by a rescan: raise fs.inotify.max_user_watches, or use --poll"
+	}
+	t.logger.Warn("cannot watch directory; "+advice, "dir", dir, "err", err)
 }
 
 // removeAll drops the watches of dir and everything below it. The kernel
