@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gorilla/feeds"
@@ -31,15 +32,25 @@ type rssDocument struct {
 	Channel   *rssChannel `xml:"channel"`
 }
 
-// rssChannel adds the links RSS itself cannot express, as atom:link
-// elements: the self link the RSS Advisory Board's best practices ask
-// for, WebSub hubs, and the archive links of RFC 5005 Appendix B, which
-// also puts fh:archive in the channel of an archive document.
+// rssChannel is the <channel>. It is feeds.RssFeed's element order with
+// the elements feedpub writes, its plain text written as rssText, and
+// the links RSS itself cannot express, as atom:link elements: the self
+// link the RSS Advisory Board's best practices ask for, WebSub hubs, and
+// the archive links of RFC 5005 Appendix B, which also puts fh:archive
+// in the channel of an archive document.
 type rssChannel struct {
-	feeds.RssFeed
-	Links   []*rssAtomLink
-	Archive *struct{}  `xml:"fh:archive"`
-	Items   []*rssItem `xml:"item"`
+	XMLName        xml.Name `xml:"channel"`
+	Title          rssText  `xml:"title"`
+	Link           rssText  `xml:"link"`
+	Description    rssText  `xml:"description"`
+	Language       rssText  `xml:"language,omitempty"`
+	ManagingEditor rssText  `xml:"managingEditor,omitempty"`
+	PubDate        string   `xml:"pubDate,omitempty"`
+	LastBuildDate  string   `xml:"lastBuildDate,omitempty"`
+	Generator      rssText  `xml:"generator,omitempty"`
+	Links          []*rssAtomLink
+	Archive        *struct{}  `xml:"fh:archive"`
+	Items          []*rssItem `xml:"item"`
 }
 
 // rssAtomLink is an Atom link element inside RSS, under the atom prefix.
@@ -48,19 +59,65 @@ type rssAtomLink struct {
 	feeds.AtomLink
 }
 
-// rssItem fixes feeds.RssItem where it falls short: description is left
-// out rather than written empty, there is one category per tag (the
-// library has a single string), and the author's name goes into
+// rssItem is an <item>. Unlike feeds.RssItem, description comes before
+// content:encoded, as the RSS Best Practices Profile asks and the W3C
+// validator checks (NeedDescriptionBeforeContent), and is left out
+// rather than written empty; there is one category per tag (the
+// library has a single string); and the author's name goes into
 // dc:creator because RSS 2.0's <author> must be an email address.
 // atom:updated carries the item's last change (RFC 4287 §4.2.15), which
 // RSS has no element for, so all three formats report the same time.
 type rssItem struct {
-	feeds.RssItem
+	XMLName     xml.Name `xml:"item"`
+	Title       rssText  `xml:"title"`
+	Link        rssText  `xml:"link"`
 	Description string   `xml:"description,omitempty"`
-	Categories  []string `xml:"category"`
-	Creator     string   `xml:"dc:creator,omitempty"`
-	Updated     string   `xml:"atom:updated,omitempty"`
+	Content     *feeds.RssContent
+	Author      rssText   `xml:"author,omitempty"`
+	Categories  []rssText `xml:"category"`
+	Enclosure   *feeds.RssEnclosure
+	Guid        rssGUID
+	PubDate     string  `xml:"pubDate,omitempty"`
+	Creator     rssText `xml:"dc:creator,omitempty"`
+	Updated     string  `xml:"atom:updated,omitempty"`
 }
+
+// rssGUID is the item's <guid>, its text written as rssText.
+type rssGUID struct {
+	XMLName     xml.Name `xml:"guid"`
+	IsPermaLink string   `xml:"isPermaLink,attr"`
+	ID          string   `xml:",innerxml"` // escaped by rssEscape
+}
+
+// rssText is plain text in an RSS element. It is written with & and < as
+// the hexadecimal character references &#x26; and &#x3C;, as the RSS
+// Best Practices Profile asks of plain text ("Encoding & and < in
+// Plain Text"; the W3C validator's CharacterData warning): an &amp; or
+// &lt; there reads to many readers as escaped HTML, to be unescaped once
+// more.
+type rssText string
+
+// MarshalXML writes s as the content of start, escaped by rssEscape.
+func (s rssText) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	return e.EncodeElement(struct {
+		Text string `xml:",innerxml"`
+	}{rssEscape(string(s))}, start)
+}
+
+// rssEscaper escapes what character data cannot hold literally: & and <
+// as hexadecimal references, > so that "]]>" never appears, and CR,
+// which XML parsers would otherwise normalise away (XML 1.0 §2.11).
+var rssEscaper = strings.NewReplacer("&", "&#x26;", "<", "&#x3C;", ">", "&gt;", "\r", "&#xD;")
+
+// rssEscape returns s escaped for an RSS plain-text element.
+func rssEscape(s string) string { return rssEscaper.Replace(s) }
+
+// htmlEscaper escapes text for HTML character data, where only &, < and >
+// are special.
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// htmlText returns the plain text s as HTML that shows it literally.
+func htmlText(s string) string { return htmlEscaper.Replace(s) }
 
 // RSS renders f as an RSS 2.0 document
 // (https://www.rssboard.org/rss-specification).
@@ -74,10 +131,13 @@ type rssItem struct {
 // fh:archive. An item's Enclosure becomes <enclosure url length type>.
 // managingEditor and item <author> appear only when an email is
 // known, in the spec's "email (Name)" form. Each item's description is
-// its Summary as plain text (omitted when empty), content:encoded holds
+// its Summary as HTML (omitted when empty): readers render RSS
+// descriptions as HTML, so the plain text is escaped for HTML and then,
+// by the encoder, for XML. content:encoded holds
 // ContentHTML, and guid is the item ID with isPermaLink="false", since
 // the ID is a tag URI rather than a URL. Dates are RFC 1123 with a
-// numeric zone, always +0000.
+// numeric zone, always +0000. Plain-text elements write & and < as
+// hexadecimal character references (see rssText).
 func RSS(f *Feed) ([]byte, error) {
 	if err := f.check(); err != nil {
 		return nil, fmt.Errorf("rendering RSS: %w", err)
@@ -105,17 +165,15 @@ func rssChannelOf(f *Feed) *rssChannel {
 		description = f.Title
 	}
 	ch := &rssChannel{
-		RssFeed: feeds.RssFeed{
-			Title:          f.Title,
-			Link:           f.HomeURL,
-			Description:    description,
-			Language:       f.Language,
-			ManagingEditor: rssPerson(f.Author),
-			PubDate:        rfc1123(newestPublished(f.Items)),
-			LastBuildDate:  rfc1123(f.updated()),
-			Generator:      f.Generator,
-		},
-		Items: make([]*rssItem, len(f.Items)),
+		Title:          rssText(f.Title),
+		Link:           rssText(f.HomeURL),
+		Description:    rssText(description),
+		Language:       rssText(f.Language),
+		ManagingEditor: rssText(rssPerson(f.Author)),
+		PubDate:        rfc1123(newestPublished(f.Items)),
+		LastBuildDate:  rfc1123(f.updated()),
+		Generator:      rssText(f.Generator),
+		Items:          make([]*rssItem, len(f.Items)),
 	}
 	for _, l := range f.docLinks(rssURL, "application/rss+xml") {
 		ch.Links = append(ch.Links, &rssAtomLink{AtomLink: feeds.AtomLink{Href: l.Href, Rel: l.Rel, Type: l.Type}})
@@ -132,17 +190,18 @@ func rssChannelOf(f *Feed) *rssChannel {
 func rssItemOf(f *Feed, it *Item) *rssItem {
 	author := f.authorOf(it)
 	item := &rssItem{
-		RssItem: feeds.RssItem{
-			Title:   it.Title,
-			Link:    it.URL,
-			Author:  rssPerson(author),
-			Guid:    &feeds.RssGuid{Id: it.ID, IsPermaLink: "false"},
-			PubDate: rfc1123(it.Published),
-		},
-		Description: it.Summary,
-		Categories:  it.Tags,
-		Creator:     author.Name,
+		Title:       rssText(it.Title),
+		Link:        rssText(it.URL),
+		Description: htmlText(it.Summary),
+		Author:      rssText(rssPerson(author)),
+		Categories:  make([]rssText, len(it.Tags)),
+		Guid:        rssGUID{ID: rssEscape(it.ID), IsPermaLink: "false"},
+		PubDate:     rfc1123(it.Published),
+		Creator:     rssText(author.Name),
 		Updated:     rfc3339(it.modified()),
+	}
+	for i, tag := range it.Tags {
+		item.Categories[i] = rssText(tag)
 	}
 	if e := it.Enclosure; e != nil {
 		item.Enclosure = &feeds.RssEnclosure{Url: e.URL, Length: strconv.FormatInt(e.Length, 10), Type: e.Type}
