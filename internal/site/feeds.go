@@ -56,7 +56,8 @@ type feedDocs struct {
 
 // renderFeed renders f in every format at the decoded site paths in
 // paths, each kept within [feeds] max_bytes by feed.Fit. The RSS and
-// Atom documents point browsers at the feed stylesheet. Subscription
+// Atom documents point browsers at the feed stylesheet and carry their
+// HTML view (feedview.go). Subscription
 // feeds are WebSub topics: their Topic is their own URL, and with hubs
 // configured their Link header names the hubs and themselves (WebSub
 // §4). The three formats render in parallel: a rebuild waits for the
@@ -102,6 +103,11 @@ func (b *Builder) renderFormat(f *feed.Feed, paths feed.Links, kind feedKind, fo
 	}
 	d := newDocument(p, format.contentType, KindFeed, body)
 	d.LastModified = f.Updated.Truncate(time.Second)
+	if format.xml {
+		if d.View, err = b.renderFeedView(f, p, paths, format); err != nil {
+			return nil, feed.Fitted{}, fmt.Errorf("rendering the HTML view of %s: %w", p, err)
+		}
+	}
 	if kind == subscriptionFeed {
 		d.Topic = format.pick(f.Links)
 		d.LinkHeader = linkHeader(f.Hubs, d.Topic)
