@@ -33,21 +33,21 @@ type rssDocument struct {
 }
 
 // rssChannel is the <channel>. It is feeds.RssFeed's element order with
-// the elements feedpub writes, its plain text written as rssText, and
+// the elements feedpub writes, its plain text written as plainText, and
 // the links RSS itself cannot express, as atom:link elements: the self
 // link the RSS Advisory Board's best practices ask for, WebSub hubs, and
 // the archive links of RFC 5005 Appendix B, which also puts fh:archive
 // in the channel of an archive document.
 type rssChannel struct {
-	XMLName        xml.Name `xml:"channel"`
-	Title          rssText  `xml:"title"`
-	Link           rssText  `xml:"link"`
-	Description    rssText  `xml:"description"`
-	Language       rssText  `xml:"language,omitempty"`
-	ManagingEditor rssText  `xml:"managingEditor,omitempty"`
-	PubDate        string   `xml:"pubDate,omitempty"`
-	LastBuildDate  string   `xml:"lastBuildDate,omitempty"`
-	Generator      rssText  `xml:"generator,omitempty"`
+	XMLName        xml.Name  `xml:"channel"`
+	Title          plainText `xml:"title"`
+	Link           plainText `xml:"link"`
+	Description    plainText `xml:"description"`
+	Language       plainText `xml:"language,omitempty"`
+	ManagingEditor plainText `xml:"managingEditor,omitempty"`
+	PubDate        string    `xml:"pubDate,omitempty"`
+	LastBuildDate  string    `xml:"lastBuildDate,omitempty"`
+	Generator      plainText `xml:"generator,omitempty"`
 	Links          []*rssAtomLink
 	Archive        *struct{}  `xml:"fh:archive"`
 	Items          []*rssItem `xml:"item"`
@@ -68,49 +68,26 @@ type rssAtomLink struct {
 // atom:updated carries the item's last change (RFC 4287 §4.2.15), which
 // RSS has no element for, so all three formats report the same time.
 type rssItem struct {
-	XMLName     xml.Name `xml:"item"`
-	Title       rssText  `xml:"title"`
-	Link        rssText  `xml:"link"`
-	Description string   `xml:"description,omitempty"`
+	XMLName     xml.Name  `xml:"item"`
+	Title       plainText `xml:"title"`
+	Link        plainText `xml:"link"`
+	Description string    `xml:"description,omitempty"`
 	Content     *feeds.RssContent
-	Author      rssText   `xml:"author,omitempty"`
-	Categories  []rssText `xml:"category"`
+	Author      plainText   `xml:"author,omitempty"`
+	Categories  []plainText `xml:"category"`
 	Enclosure   *feeds.RssEnclosure
 	Guid        rssGUID
-	PubDate     string  `xml:"pubDate,omitempty"`
-	Creator     rssText `xml:"dc:creator,omitempty"`
-	Updated     string  `xml:"atom:updated,omitempty"`
+	PubDate     string    `xml:"pubDate,omitempty"`
+	Creator     plainText `xml:"dc:creator,omitempty"`
+	Updated     string    `xml:"atom:updated,omitempty"`
 }
 
-// rssGUID is the item's <guid>, its text written as rssText.
+// rssGUID is the item's <guid>, its text written as plainText.
 type rssGUID struct {
 	XMLName     xml.Name `xml:"guid"`
 	IsPermaLink string   `xml:"isPermaLink,attr"`
-	ID          string   `xml:",innerxml"` // escaped by rssEscape
+	ID          string   `xml:",innerxml"` // escaped by plainEscape
 }
-
-// rssText is plain text in an RSS element. It is written with & and < as
-// the hexadecimal character references &#x26; and &#x3C;, as the RSS
-// Best Practices Profile asks of plain text ("Encoding & and < in
-// Plain Text"; the W3C validator's CharacterData warning): an &amp; or
-// &lt; there reads to many readers as escaped HTML, to be unescaped once
-// more.
-type rssText string
-
-// MarshalXML writes s as the content of start, escaped by rssEscape.
-func (s rssText) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
-	return e.EncodeElement(struct {
-		Text string `xml:",innerxml"`
-	}{rssEscape(string(s))}, start)
-}
-
-// rssEscaper escapes what character data cannot hold literally: & and <
-// as hexadecimal references, > so that "]]>" never appears, and CR,
-// which XML parsers would otherwise normalise away (XML 1.0 §2.11).
-var rssEscaper = strings.NewReplacer("&", "&#x26;", "<", "&#x3C;", ">", "&gt;", "\r", "&#xD;")
-
-// rssEscape returns s escaped for an RSS plain-text element.
-func rssEscape(s string) string { return rssEscaper.Replace(s) }
 
 // htmlEscaper escapes text for HTML character data, where only &, < and >
 // are special.
@@ -137,7 +114,7 @@ func htmlText(s string) string { return htmlEscaper.Replace(s) }
 // ContentHTML, and guid is the item ID with isPermaLink="false", since
 // the ID is a tag URI rather than a URL. Dates are RFC 1123 with a
 // numeric zone, always +0000. Plain-text elements write & and < as
-// hexadecimal character references (see rssText).
+// hexadecimal character references (see plainText).
 func RSS(f *Feed) ([]byte, error) {
 	if err := f.check(); err != nil {
 		return nil, fmt.Errorf("rendering RSS: %w", err)
@@ -165,14 +142,14 @@ func rssChannelOf(f *Feed) *rssChannel {
 		description = f.Title
 	}
 	ch := &rssChannel{
-		Title:          rssText(f.Title),
-		Link:           rssText(f.HomeURL),
-		Description:    rssText(description),
-		Language:       rssText(f.Language),
-		ManagingEditor: rssText(rssPerson(f.Author)),
+		Title:          plainText(f.Title),
+		Link:           plainText(f.HomeURL),
+		Description:    plainText(description),
+		Language:       plainText(f.Language),
+		ManagingEditor: plainText(rssPerson(f.Author)),
 		PubDate:        rfc1123(newestPublished(f.Items)),
 		LastBuildDate:  rfc1123(f.updated()),
-		Generator:      rssText(f.Generator),
+		Generator:      plainText(f.Generator),
 		Items:          make([]*rssItem, len(f.Items)),
 	}
 	for _, l := range f.docLinks(rssURL, "application/rss+xml") {
@@ -190,18 +167,18 @@ func rssChannelOf(f *Feed) *rssChannel {
 func rssItemOf(f *Feed, it *Item) *rssItem {
 	author := f.authorOf(it)
 	item := &rssItem{
-		Title:       rssText(it.Title),
-		Link:        rssText(it.URL),
+		Title:       plainText(it.Title),
+		Link:        plainText(it.URL),
 		Description: htmlText(it.Summary),
-		Author:      rssText(rssPerson(author)),
-		Categories:  make([]rssText, len(it.Tags)),
-		Guid:        rssGUID{ID: rssEscape(it.ID), IsPermaLink: "false"},
+		Author:      plainText(rssPerson(author)),
+		Categories:  make([]plainText, len(it.Tags)),
+		Guid:        rssGUID{ID: plainEscape(it.ID), IsPermaLink: "false"},
 		PubDate:     rfc1123(it.Published),
-		Creator:     rssText(author.Name),
+		Creator:     plainText(author.Name),
 		Updated:     rfc3339(it.modified()),
 	}
 	for i, tag := range it.Tags {
-		item.Categories[i] = rssText(tag)
+		item.Categories[i] = plainText(tag)
 	}
 	if e := it.Enclosure; e != nil {
 		item.Enclosure = &feeds.RssEnclosure{Url: e.URL, Length: strconv.FormatInt(e.Length, 10), Type: e.Type}

@@ -135,10 +135,10 @@ func TestFeedparserShowsLiteralSummary(t *testing.T) {
 	}
 }
 
-// rssElements calls fn with the name, parent and raw inner bytes (as
-// written, before any unescaping) of every element of the RSS document
-// doc that has no child elements.
-func rssElements(t *testing.T, doc []byte, fn func(name, parent string, raw []byte)) {
+// leafElements calls fn with the name, parent and raw inner bytes (as
+// written, before any unescaping) of every element of the RSS or Atom
+// document doc that has no child elements.
+func leafElements(t *testing.T, doc []byte, fn func(name, parent string, raw []byte)) {
 	t.Helper()
 	d := xml.NewDecoder(bytes.NewReader(doc))
 	type open struct {
@@ -184,34 +184,38 @@ func qname(n xml.Name) string {
 	return n.Space + ":" + n.Local
 }
 
-// TestRSSPlainTextCharacterReferences holds the RSS Best Practices
-// Profile's rule the W3C validator warns about ("CharacterData"): in
-// plain-text elements, & and < are written as the hexadecimal character
-// references &#x26; and &#x3C;, never as &amp; and &lt;, so a reader
-// cannot mistake the text for escaped HTML. An item's description is HTML
-// and content:encoded is CDATA; both are exempt.
-func TestRSSPlainTextCharacterReferences(t *testing.T) {
-	for _, build := range []func() *Feed{sampleFeed, archiveFeed, literalFeed} {
-		doc, err := RSS(build())
-		if err != nil {
-			t.Fatal(err)
-		}
-		var seen int
-		rssElements(t, doc, func(name, parent string, raw []byte) {
-			if name == "content:encoded" || (name == "description" && parent == "item") {
-				return
+// TestPlainTextCharacterReferences holds the RSS Best Practices
+// Profile's rule the W3C validator warns about ("CharacterData", and for
+// Atom text constructs "ContainsUndeclaredHTML"): in plain-text
+// elements, & and < are written as the hexadecimal character references
+// &#x26; and &#x3C;, never as &amp; and &lt;, so a reader cannot mistake
+// the text for escaped HTML. HTML is exempt: an RSS item's description,
+// content:encoded, and Atom's content type="html".
+func TestPlainTextCharacterReferences(t *testing.T) {
+	html := map[string]bool{"RSS description in item": true, "RSS content:encoded in item": true, "Atom content in entry": true}
+	for _, r := range []renderer{{"RSS", RSS}, {"Atom", Atom}} {
+		for _, build := range []func() *Feed{sampleFeed, archiveFeed, literalFeed} {
+			doc, err := r.render(build())
+			if err != nil {
+				t.Fatal(err)
 			}
-			if bytes.Contains(raw, []byte("&#x26;")) || bytes.Contains(raw, []byte("&#x3C;")) {
-				seen++
-			}
-			for _, entity := range []string{"&amp;", "&lt;"} {
-				if bytes.Contains(raw, []byte(entity)) {
-					t.Errorf("<%s> in <%s> has %s: %s", name, parent, entity, raw)
+			var seen int
+			leafElements(t, doc, func(name, parent string, raw []byte) {
+				if html[r.name+" "+name+" in "+parent] {
+					return
 				}
+				if bytes.Contains(raw, []byte("&#x26;")) || bytes.Contains(raw, []byte("&#x3C;")) {
+					seen++
+				}
+				for _, entity := range []string{"&amp;", "&lt;"} {
+					if bytes.Contains(raw, []byte(entity)) {
+						t.Errorf("%s: <%s> in <%s> has %s: %s", r.name, name, parent, entity, raw)
+					}
+				}
+			})
+			if seen == 0 {
+				t.Errorf("%s: no plain-text element holds & or <: the test checks nothing", r.name)
 			}
-		})
-		if seen == 0 {
-			t.Errorf("no plain-text element holds & or <: the test checks nothing")
 		}
 	}
 }
@@ -226,7 +230,7 @@ func TestRSSDescriptionBeforeContent(t *testing.T) {
 	}
 	var checked int
 	var description bool
-	rssElements(t, doc, func(name, parent string, _ []byte) {
+	leafElements(t, doc, func(name, parent string, _ []byte) {
 		if parent != "item" {
 			return
 		}
