@@ -99,12 +99,14 @@ type Feeds struct {
 	// MaxBytes bounds the size of every feed document, uncompressed. A
 	// subscription feed over it first gives its oldest items their summary
 	// instead of their full content, then leaves the oldest items out
-	// (they stay in the archive). Archive pages, which carry summaries
-	// only, never leave an item out: they are the complete record.
+	// (the archive then holds them). Archive pages, which carry summaries
+	// only, never leave an item out: with the subscription feed they are
+	// the complete record.
 	// Default 1048576 (1 MiB).
 	MaxBytes int64 `toml:"max_bytes"`
 	// ArchiveSize is the number of articles on each archive page
-	// (RFC 5005 §4), counted from the oldest, so a full page never
+	// (RFC 5005 §4). The archive holds the articles the subscription
+	// feed does not, counted from the oldest, so a full page never
 	// changes. Default 50.
 	ArchiveSize int `toml:"archive_size"`
 }

@@ -19,9 +19,16 @@ var atomEpoch = time.Unix(0, 0).UTC()
 
 // atomDocument is the atom:feed element. The library's feed has a single
 // link, no xml:lang, no generator and entries without category terms;
-// the fields below replace or add those.
+// the fields below replace or add those. Text constructs are type
+// "text" and written as plainText.
 type atomDocument struct {
+	// Title, Subtitle and Author replace the library's, so their text is
+	// written as plainText; the title comes first, where readers of the
+	// source look for it.
+	Title plainText `xml:"title"`
 	feeds.AtomFeed
+	Subtitle  plainText        `xml:"subtitle,omitempty"`
+	Author    *atomPerson      `xml:"author"`
 	Lang      string           `xml:"xml:lang,attr,omitempty"`
 	HistoryNS string           `xml:"xmlns:fh,attr,omitempty"`
 	Links     []feeds.AtomLink `xml:"link"`
@@ -31,12 +38,29 @@ type atomDocument struct {
 	Entries []*atomEntry `xml:"entry"`
 }
 
-// atomEntry is an atom:entry with an optional xml:lang and one
-// atom:category per tag.
+// atomEntry is an atom:entry with an optional xml:lang, one
+// atom:category per tag, and its title, summary and author written as
+// plainText.
 type atomEntry struct {
+	Title plainText `xml:"title"`
 	feeds.AtomEntry
+	Summary    *atomSummary   `xml:"summary"`
+	Author     *atomPerson    `xml:"author"`
 	Lang       string         `xml:"xml:lang,attr,omitempty"`
 	Categories []atomCategory `xml:"category"`
+}
+
+// atomSummary is a type="text" atom:summary (RFC 4287 §4.2.13).
+type atomSummary struct {
+	Type string `xml:"type,attr"`
+	Text string `xml:",innerxml"` // escaped by plainEscape
+}
+
+// atomPerson is an atom:author (RFC 4287 §3.2).
+type atomPerson struct {
+	Name  plainText `xml:"name"`
+	URI   plainText `xml:"uri,omitempty"`
+	Email plainText `xml:"email,omitempty"`
 }
 
 // atomCategory is atom:category, whose term attribute is required
@@ -58,7 +82,9 @@ type atomCategory struct {
 // item's summary as text and its ContentHTML as escaped HTML
 // (type="html"), left out when empty; the alternate link satisfies
 // §4.1.1.3's need for a link when there is no content. updated is Item.Updated, else Published; for a feed without
-// items it is the Unix epoch. Dates are RFC 3339 in UTC.
+// items it is the Unix epoch. Dates are RFC 3339 in UTC. Text
+// constructs write & and < as hexadecimal character references (see
+// plainText).
 func Atom(f *Feed) ([]byte, error) {
 	if err := checkAtom(f); err != nil {
 		return nil, fmt.Errorf("rendering Atom: %w", err)
@@ -98,13 +124,13 @@ func atomDocumentOf(f *Feed) *atomDocument {
 	}
 	doc := &atomDocument{
 		AtomFeed: feeds.AtomFeed{
-			Xmlns:    atomNS,
-			Title:    f.Title,
-			Id:       f.ID,
-			Updated:  rfc3339(updated),
-			Subtitle: f.Description,
-			Author:   atomAuthor(f.Author),
+			Xmlns:   atomNS,
+			Id:      f.ID,
+			Updated: rfc3339(updated),
 		},
+		Title:     plainText(f.Title),
+		Subtitle:  plainText(f.Description),
+		Author:    atomAuthor(f.Author),
 		Lang:      f.Language,
 		Generator: f.Generator,
 		Entries:   make([]*atomEntry, len(f.Items)),
@@ -126,13 +152,13 @@ func atomDocumentOf(f *Feed) *atomDocument {
 func atomEntryOf(it *Item) *atomEntry {
 	e := &atomEntry{
 		AtomEntry: feeds.AtomEntry{
-			Title:     it.Title,
 			Id:        it.ID,
 			Updated:   rfc3339(it.modified()),
 			Published: rfc3339(it.Published),
 			Links:     []feeds.AtomLink{{Href: it.URL, Rel: "alternate", Type: "text/html"}},
-			Author:    atomAuthor(it.Author),
 		},
+		Title:      plainText(it.Title),
+		Author:     atomAuthor(it.Author),
 		Lang:       it.Language,
 		Categories: make([]atomCategory, len(it.Tags)),
 	}
@@ -146,7 +172,7 @@ func atomEntryOf(it *Item) *atomEntry {
 		e.Links = append(e.Links, l)
 	}
 	if it.Summary != "" {
-		e.Summary = &feeds.AtomSummary{Content: it.Summary, Type: "text"}
+		e.Summary = &atomSummary{Type: "text", Text: plainEscape(it.Summary)}
 	}
 	if it.ContentHTML != "" {
 		e.Content = &feeds.AtomContent{Content: it.ContentHTML, Type: "html"}
@@ -159,9 +185,9 @@ func atomEntryOf(it *Item) *atomEntry {
 
 // atomAuthor is the atom:author for p, or nil when p has no name, which
 // a Person construct requires (RFC 4287 §3.2.1).
-func atomAuthor(p Person) *feeds.AtomAuthor {
+func atomAuthor(p Person) *atomPerson {
 	if p.Name == "" {
 		return nil
 	}
-	return &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: p.Name, Uri: p.URL, Email: p.Email}}
+	return &atomPerson{Name: plainText(p.Name), URI: plainText(p.URL), Email: plainText(p.Email)}
 }

@@ -52,7 +52,7 @@ func sampleFeed() *Feed {
 				ID:        "tag:example.org,2024:first",
 				URL:       "https://example.org/articles/first/",
 				Title:     "Summary only",
-				Summary:   "This item has no full content, only this summary.",
+				Summary:   "This item has no full content, only this summary. Use <b>bold</b> & AT&T. <![CDATA[ stays text.",
 				Published: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
 				Updated:   time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC),
 			},

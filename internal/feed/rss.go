@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gorilla/feeds"
@@ -31,15 +32,25 @@ type rssDocument struct {
 	Channel   *rssChannel `xml:"channel"`
 }
 
-// rssChannel adds the links RSS itself cannot express, as atom:link
-// elements: the self link the RSS Advisory Board's best practices ask
-// for, WebSub hubs, and the archive links of RFC 5005 Appendix B, which
-// also puts fh:archive in the channel of an archive document.
+// rssChannel is the <channel>. It is feeds.RssFeed's element order with
+// the elements feedpub writes, its plain text written as plainText, and
+// the links RSS itself cannot express, as atom:link elements: the self
+// link the RSS Advisory Board's best practices ask for, WebSub hubs, and
+// the archive links of RFC 5005 Appendix B, which also puts fh:archive
+// in the channel of an archive document.
 type rssChannel struct {
-	feeds.RssFeed
-	Links   []*rssAtomLink
-	Archive *struct{}  `xml:"fh:archive"`
-	Items   []*rssItem `xml:"item"`
+	XMLName        xml.Name  `xml:"channel"`
+	Title          plainText `xml:"title"`
+	Link           plainText `xml:"link"`
+	Description    plainText `xml:"description"`
+	Language       plainText `xml:"language,omitempty"`
+	ManagingEditor plainText `xml:"managingEditor,omitempty"`
+	PubDate        string    `xml:"pubDate,omitempty"`
+	LastBuildDate  string    `xml:"lastBuildDate,omitempty"`
+	Generator      plainText `xml:"generator,omitempty"`
+	Links          []*rssAtomLink
+	Archive        *struct{}  `xml:"fh:archive"`
+	Items          []*rssItem `xml:"item"`
 }
 
 // rssAtomLink is an Atom link element inside RSS, under the atom prefix.
@@ -48,19 +59,42 @@ type rssAtomLink struct {
 	feeds.AtomLink
 }
 
-// rssItem fixes feeds.RssItem where it falls short: description is left
-// out rather than written empty, there is one category per tag (the
-// library has a single string), and the author's name goes into
+// rssItem is an <item>. Unlike feeds.RssItem, description comes before
+// content:encoded, as the RSS Best Practices Profile asks and the W3C
+// validator checks (NeedDescriptionBeforeContent), and is left out
+// rather than written empty; there is one category per tag (the
+// library has a single string); and the author's name goes into
 // dc:creator because RSS 2.0's <author> must be an email address.
 // atom:updated carries the item's last change (RFC 4287 §4.2.15), which
 // RSS has no element for, so all three formats report the same time.
 type rssItem struct {
-	feeds.RssItem
-	Description string   `xml:"description,omitempty"`
-	Categories  []string `xml:"category"`
-	Creator     string   `xml:"dc:creator,omitempty"`
-	Updated     string   `xml:"atom:updated,omitempty"`
+	XMLName     xml.Name  `xml:"item"`
+	Title       plainText `xml:"title"`
+	Link        plainText `xml:"link"`
+	Description string    `xml:"description,omitempty"`
+	Content     *feeds.RssContent
+	Author      plainText   `xml:"author,omitempty"`
+	Categories  []plainText `xml:"category"`
+	Enclosure   *feeds.RssEnclosure
+	Guid        rssGUID
+	PubDate     string    `xml:"pubDate,omitempty"`
+	Creator     plainText `xml:"dc:creator,omitempty"`
+	Updated     string    `xml:"atom:updated,omitempty"`
 }
+
+// rssGUID is the item's <guid>, its text written as plainText.
+type rssGUID struct {
+	XMLName     xml.Name `xml:"guid"`
+	IsPermaLink string   `xml:"isPermaLink,attr"`
+	ID          string   `xml:",innerxml"` // escaped by plainEscape
+}
+
+// htmlEscaper escapes text for HTML character data, where only &, < and >
+// are special.
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// htmlText returns the plain text s as HTML that shows it literally.
+func htmlText(s string) string { return htmlEscaper.Replace(s) }
 
 // RSS renders f as an RSS 2.0 document
 // (https://www.rssboard.org/rss-specification).
@@ -74,10 +108,13 @@ type rssItem struct {
 // fh:archive. An item's Enclosure becomes <enclosure url length type>.
 // managingEditor and item <author> appear only when an email is
 // known, in the spec's "email (Name)" form. Each item's description is
-// its Summary as plain text (omitted when empty), content:encoded holds
+// its Summary as HTML (omitted when empty): readers render RSS
+// descriptions as HTML, so the plain text is escaped for HTML and then,
+// by the encoder, for XML. content:encoded holds
 // ContentHTML, and guid is the item ID with isPermaLink="false", since
 // the ID is a tag URI rather than a URL. Dates are RFC 1123 with a
-// numeric zone, always +0000.
+// numeric zone, always +0000. Plain-text elements write & and < as
+// hexadecimal character references (see plainText).
 func RSS(f *Feed) ([]byte, error) {
 	if err := f.check(); err != nil {
 		return nil, fmt.Errorf("rendering RSS: %w", err)
@@ -105,17 +142,15 @@ func rssChannelOf(f *Feed) *rssChannel {
 		description = f.Title
 	}
 	ch := &rssChannel{
-		RssFeed: feeds.RssFeed{
-			Title:          f.Title,
-			Link:           f.HomeURL,
-			Description:    description,
-			Language:       f.Language,
-			ManagingEditor: rssPerson(f.Author),
-			PubDate:        rfc1123(newestPublished(f.Items)),
-			LastBuildDate:  rfc1123(f.updated()),
-			Generator:      f.Generator,
-		},
-		Items: make([]*rssItem, len(f.Items)),
+		Title:          plainText(f.Title),
+		Link:           plainText(f.HomeURL),
+		Description:    plainText(description),
+		Language:       plainText(f.Language),
+		ManagingEditor: plainText(rssPerson(f.Author)),
+		PubDate:        rfc1123(newestPublished(f.Items)),
+		LastBuildDate:  rfc1123(f.updated()),
+		Generator:      plainText(f.Generator),
+		Items:          make([]*rssItem, len(f.Items)),
 	}
 	for _, l := range f.docLinks(rssURL, "application/rss+xml") {
 		ch.Links = append(ch.Links, &rssAtomLink{AtomLink: feeds.AtomLink{Href: l.Href, Rel: l.Rel, Type: l.Type}})
@@ -132,17 +167,18 @@ func rssChannelOf(f *Feed) *rssChannel {
 func rssItemOf(f *Feed, it *Item) *rssItem {
 	author := f.authorOf(it)
 	item := &rssItem{
-		RssItem: feeds.RssItem{
-			Title:   it.Title,
-			Link:    it.URL,
-			Author:  rssPerson(author),
-			Guid:    &feeds.RssGuid{Id: it.ID, IsPermaLink: "false"},
-			PubDate: rfc1123(it.Published),
-		},
-		Description: it.Summary,
-		Categories:  it.Tags,
-		Creator:     author.Name,
+		Title:       plainText(it.Title),
+		Link:        plainText(it.URL),
+		Description: htmlText(it.Summary),
+		Author:      plainText(rssPerson(author)),
+		Categories:  make([]plainText, len(it.Tags)),
+		Guid:        rssGUID{ID: plainEscape(it.ID), IsPermaLink: "false"},
+		PubDate:     rfc1123(it.Published),
+		Creator:     plainText(author.Name),
 		Updated:     rfc3339(it.modified()),
+	}
+	for i, tag := range it.Tags {
+		item.Categories[i] = plainText(tag)
 	}
 	if e := it.Enclosure; e != nil {
 		item.Enclosure = &feeds.RssEnclosure{Url: e.URL, Length: strconv.FormatInt(e.Length, 10), Type: e.Type}

@@ -198,3 +198,27 @@ func xmlSafeStrings(ss []string) []string {
 	}
 	return ss
 }
+
+// plainText is plain text in an RSS or Atom element. It is written with &
+// and < as the hexadecimal character references &#x26; and &#x3C;, as
+// the RSS Best Practices Profile asks of plain text ("Encoding & and <
+// in Plain Text"; the W3C validator's CharacterData warning, which it
+// also gives for Atom text constructs): an &amp; or &lt; there reads to
+// many readers as escaped HTML, to be unescaped once more. The text a
+// parser reads is the same either way.
+type plainText string
+
+// MarshalXML writes s as the content of start, escaped by plainEscape.
+func (s plainText) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	return e.EncodeElement(struct {
+		Text string `xml:",innerxml"`
+	}{plainEscape(string(s))}, start)
+}
+
+// plainEscaper escapes what character data cannot hold literally: & and
+// < as hexadecimal references, > so that "]]>" never appears, and CR,
+// which XML parsers would otherwise normalise away (XML 1.0 §2.11).
+var plainEscaper = strings.NewReplacer("&", "&#x26;", "<", "&#x3C;", ">", "&gt;", "\r", "&#xD;")
+
+// plainEscape returns s escaped for a plain-text element.
+func plainEscape(s string) string { return plainEscaper.Replace(s) }

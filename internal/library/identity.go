@@ -3,6 +3,7 @@ package library
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,14 +15,17 @@ import (
 // article read in this scan and returns the articles to publish, in path
 // order. Ids come from, in order: an ID header; the id remembered for the
 // path; the id of an article with the same content that vanished in this
-// scan (a rename or move); a new id made from the path.
+// scan (a rename or move); the id of the one remembered path with the
+// same content that no longer exists (a rename made while feedpub was
+// stopped); a new id made from the path.
 func (s *Scanner) assignIdentities(files []fileInfo, vanished map[string][]*article.Article) []*article.Article {
 	ids := newIDSet(s.opts.State, s.cache)
+	gone := s.goneCandidates(files)
 	out := make([]*article.Article, 0, len(files))
 	for _, f := range files {
 		e := s.cache[f.rel]
 		if e.current != nil && !e.assigned {
-			s.assign(e.current, ids, vanished)
+			s.assign(e.current, ids, vanished, gone)
 			e.assigned = true
 		}
 		if e.good != nil {
@@ -31,7 +35,7 @@ func (s *Scanner) assignIdentities(files []fileInfo, vanished map[string][]*arti
 	return out
 }
 
-func (s *Scanner) assign(a *article.Article, ids idSet, vanished map[string][]*article.Article) {
+func (s *Scanner) assign(a *article.Article, ids idSet, vanished map[string][]*article.Article, gone goneSet) {
 	remembered, known := s.opts.State.Article(a.Path)
 	switch {
 	case a.ExplicitID:
@@ -45,6 +49,10 @@ func (s *Scanner) assign(a *article.Article, ids idSet, vanished map[string][]*a
 				s.opts.State.DeleteArticle(old.Path)
 			}
 			a.ID = old.ID
+		} else if oldPath, prev, ok := s.takeGone(gone, a); ok {
+			remembered, known = prev, true
+			s.opts.State.DeleteArticle(oldPath)
+			a.ID = prev.ID
 		} else {
 			a.ID = ids.fresh(idFromPath(a.Path))
 		}
@@ -53,6 +61,7 @@ func (s *Scanner) assign(a *article.Article, ids idSet, vanished map[string][]*a
 	if !known {
 		remembered.FirstSeen = earliest(a.ModTime, s.opts.Now().UTC())
 	}
+	remembered.ContentKey = a.ContentKey
 	s.opts.State.SetArticle(a.Path, remembered)
 	if a.Slug == "" {
 		a.Slug = a.ID
@@ -63,6 +72,72 @@ func (s *Scanner) assign(a *article.Article, ids idSet, vanished map[string][]*a
 	if a.Updated.Before(a.Published) {
 		a.Updated = a.Published
 	}
+}
+
+// goneSet pairs the articles of a scan that need an id with remembered
+// paths that no longer exist, by content key.
+type goneSet struct {
+	// remembered holds, by content key, the remembered paths that are
+	// not in the directory.
+	remembered map[string][]string
+	// wanting counts, by content key, the articles of this scan that
+	// have neither an ID header nor a remembered path.
+	wanting map[string]int
+}
+
+// goneCandidates returns the goneSet of this scan. The state is only
+// searched when some article is new to it, so a rescan after an edit
+// costs nothing extra.
+func (s *Scanner) goneCandidates(files []fileInfo) goneSet {
+	g := goneSet{wanting: map[string]int{}}
+	for _, f := range files {
+		e := s.cache[f.rel]
+		if e.current == nil || e.assigned || e.current.ExplicitID {
+			continue
+		}
+		if _, known := s.opts.State.Article(f.rel); !known {
+			g.wanting[e.current.ContentKey]++
+		}
+	}
+	if len(g.wanting) == 0 {
+		return g
+	}
+	g.remembered = map[string][]string{}
+	for p, a := range s.opts.State.Articles() {
+		if _, present := s.cache[p]; !present && g.wanting[a.ContentKey] > 0 {
+			g.remembered[a.ContentKey] = append(g.remembered[a.ContentKey], p)
+		}
+	}
+	return g
+}
+
+// takeGone returns the remembered path, and what the state holds for it,
+// whose id a should inherit: the one remembered path that no longer
+// exists and had a's content, when a is the only new article with that
+// content. With more than one candidate on either side the pairing would
+// be a guess, so there is none, and a warning says why a gets a new id.
+func (s *Scanner) takeGone(g goneSet, a *article.Article) (string, state.Article, bool) {
+	var candidates []string
+	for _, p := range g.remembered[a.ContentKey] {
+		if _, ok := s.opts.State.Article(p); ok { // not taken by a rename in this scan
+			candidates = append(candidates, p)
+		}
+	}
+	switch {
+	case len(candidates) == 0:
+		return "", state.Article{}, false
+	case len(candidates) > 1:
+		slices.Sort(candidates)
+		s.opts.Logger.Warn("article has the content of several remembered articles that are gone; it gets a new id",
+			"file", a.Path, "remembered", strings.Join(candidates, ", "))
+		return "", state.Article{}, false
+	case g.wanting[a.ContentKey] > 1:
+		s.opts.Logger.Warn("several new articles have the content of one remembered article that is gone; each gets a new id",
+			"file", a.Path, "remembered", candidates[0])
+		return "", state.Article{}, false
+	}
+	prev, _ := s.opts.State.Article(candidates[0])
+	return candidates[0], prev, true
 }
 
 // takeVanished removes and returns a vanished article with the content key,

@@ -32,13 +32,15 @@ func chromium(t *testing.T) string {
 }
 
 // browse runs headless Chromium on url with the given mode flag
-// (--dump-dom, --screenshot=FILE) and returns what it printed.
-func browse(t *testing.T, bin, mode, url string) []byte {
+// (--dump-dom, --screenshot=FILE) and returns what it printed and its
+// log, which holds the page's console messages.
+func browse(t *testing.T, bin, mode, url string) (out, log []byte) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--enable-logging=stderr", "--v=0",
 		"--user-data-dir="+t.TempDir(), "--window-size=1000,1400", mode, url)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -46,13 +48,27 @@ func browse(t *testing.T, bin, mode, url string) []byte {
 	if err != nil {
 		t.Fatalf("chromium %s %s: %v\n%s", mode, url, err, stderr.Bytes())
 	}
-	return out
+	return out, stderr.Bytes()
+}
+
+// xsltMessages returns the lines of a Chromium log that mention XSLT,
+// such as its console warning that XSLT is being removed.
+func xsltMessages(log []byte) string {
+	var lines []string
+	for line := range strings.SplitSeq(string(log), "\n") {
+		if strings.Contains(line, "XSLT") {
+			lines = append(lines, line)
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // TestBrowserShowsFeeds opens the RSS and Atom feeds in headless
-// Chromium, which asks for text/html first: the feed stylesheet must turn
-// them into a page listing every item. FEEDPUB_SCREENSHOTS names a
-// directory to keep screenshots of the pages in.
+// Chromium, which asks for text/html first: it must get the feed's HTML
+// view, a page listing every item, without XSLT, which browsers are
+// removing (Chromium logs a deprecation warning for any page that uses
+// it). FEEDPUB_SCREENSHOTS names a directory to keep screenshots of the
+// pages in.
 func TestBrowserShowsFeeds(t *testing.T) {
 	bin := chromium(t)
 	// The site's base URL is the server's own address, so the page's
@@ -77,8 +93,12 @@ func TestBrowserShowsFeeds(t *testing.T) {
 	text := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\u00a0", "&nbsp;")
 	for _, path := range []string{"/rss.xml", "/atom.xml"} {
 		url := base + path
-		dom := string(browse(t, bin, "--dump-dom", url))
-		wants := []string{"web feed", url, `<ol class="articles">`, `<link rel="stylesheet" href="` + base + `/style.css">`}
+		out, log := browse(t, bin, "--dump-dom", url)
+		dom := string(out)
+		if msg := xsltMessages(log); msg != "" {
+			t.Errorf("%s in the browser used XSLT:\n%s", path, msg)
+		}
+		wants := []string{"web feed", "<pre>" + url + "</pre>", `<ol class="articles">`, `<link rel="stylesheet" href="` + base + `/style.css">`}
 		for _, title := range rss.Titles {
 			wants = append(wants, text.Replace(title))
 		}
@@ -91,7 +111,9 @@ func TestBrowserShowsFeeds(t *testing.T) {
 		if dir := os.Getenv("FEEDPUB_SCREENSHOTS"); dir != "" {
 			shot = filepath.Join(dir, strings.TrimPrefix(path, "/")+".png")
 		}
-		browse(t, bin, "--screenshot="+shot, url)
+		if _, log := browse(t, bin, "--screenshot="+shot, url); xsltMessages(log) != "" {
+			t.Errorf("%s in the browser used XSLT:\n%s", path, xsltMessages(log))
+		}
 		if png, err := os.ReadFile(shot); err != nil || !bytes.HasPrefix(png, []byte("\x89PNG")) {
 			t.Errorf("%s: no screenshot (%v)", path, err)
 		}

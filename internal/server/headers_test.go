@@ -40,6 +40,16 @@ func TestResponseHeaders(t *testing.T) {
 		"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff",
 		"Content-Security-Policy": absent,
 	}
+	// A browser opening a feed gets its HTML view, a page: the page's
+	// caching and Content-Security-Policy, varying by Accept.
+	view := rss.View
+	view200 := map[string]string{
+		"Content-Type": site.HTMLContentType, "Etag": view.ETag, "Content-Encoding": absent,
+		"Content-Length": strconv.Itoa(len(view.Body)),
+		"Cache-Control":  "public, max-age=60", "Vary": "Accept, Accept-Encoding",
+		"X-Content-Type-Options": "nosniff", "Access-Control-Allow-Origin": absent,
+		"Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' https: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+	}
 	gzip200 := map[string]string{
 		"Content-Type": feed.RSSContentType, "Etag": gzTag, "Content-Encoding": "gzip",
 		"Content-Length": strconv.Itoa(len(rss.Gzip().Body)), "Vary": "Accept, Accept-Encoding",
@@ -74,8 +84,15 @@ func TestResponseHeaders(t *testing.T) {
 		{"identity refused", "GET", "/rss.xml", []string{"Accept-Encoding", "gzip, identity;q=0"}, 200, gzip200, -1},
 		{"nothing acceptable", "GET", "/rss.xml", []string{"Accept-Encoding", "br, identity;q=0"}, 200, identity200, -1},
 		{"malformed weight", "GET", "/rss.xml", []string{"Accept-Encoding", "gzip;q=2"}, 200, identity200, -1},
-		{"browser", "GET", "/rss.xml", []string{"Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}, 200,
-			map[string]string{"Content-Type": "application/xml; charset=utf-8", "Etag": tag}, -1},
+		{"browser", "GET", "/rss.xml", []string{"Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}, 200, view200, len(view.Body)},
+		{"browser HEAD", "HEAD", "/rss.xml", []string{"Accept", "text/html"}, 200, view200, 0},
+		{"browser gzip", "GET", "/rss.xml", []string{"Accept", "text/html", "Accept-Encoding", "gzip"}, 200,
+			map[string]string{"Content-Type": site.HTMLContentType, "Etag": view.Gzip().ETag, "Content-Encoding": "gzip", "Vary": "Accept, Accept-Encoding"}, len(view.Gzip().Body)},
+		{"browser If-None-Match", "GET", "/rss.xml", []string{"Accept", "text/html", "If-None-Match", view.ETag}, 304,
+			map[string]string{"Etag": view.ETag, "Vary": "Accept, Accept-Encoding", "Content-Type": absent}, 0},
+		{"browser holding the feed", "GET", "/rss.xml", []string{"Accept", "text/html", "If-None-Match", tag}, 200, view200, len(view.Body)},
+		{"browser Range", "GET", "/rss.xml", []string{"Accept", "text/html", "Range", "bytes=0-9"}, 206,
+			map[string]string{"Content-Range": "bytes 0-9/" + strconv.Itoa(len(view.Body)), "Content-Type": site.HTMLContentType, "Etag": view.ETag}, 10},
 		{"reader", "GET", "/rss.xml", []string{"Accept", "application/rss+xml, application/atom+xml, text/html;q=0.1"}, 200,
 			map[string]string{"Content-Type": feed.RSSContentType}, -1},
 		{"If-None-Match", "GET", "/rss.xml", []string{"If-None-Match", tag}, 304, notModified(tag), 0},

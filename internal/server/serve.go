@@ -13,6 +13,9 @@ import (
 // (see Server) answers the same requests with the same negotiate.
 func (h *Handler) serveEntry(w http.ResponseWriter, r *http.Request, e *entry) result {
 	hdr := r.Header
+	if e.view != nil && prefersHTML(hdr["Accept"]) {
+		e = e.view // a browser opening a feed gets its HTML view
+	}
 	if hdr["Range"] != nil || hdr["If-Match"] != nil || hdr["If-Unmodified-Since"] != nil {
 		return serveContent(w, r, e, e.choose(hdr["Accept-Encoding"]))
 	}

@@ -70,8 +70,12 @@ type entry struct {
 	// shared are the fields every variant's responses carry.
 	shared []field
 	// browserType is the Content-Type for browsers, which list text/html
-	// first in Accept, or nil to always send the document's own.
+	// first in Accept, or nil to always send the document's own. A feed
+	// with an HTML view sends browsers the view instead.
 	browserType []string
+	// view is the entry of the document's HTML view (site.Document.View),
+	// sent instead of it to a request that prefers text/html, or nil.
+	view *entry
 	// modTime and lastModified are the document's Last-Modified, as a
 	// time to compare with If-Modified-Since and as sent.
 	modTime      time.Time
@@ -145,10 +149,15 @@ func (h *Handler) newTable(snap *site.Snapshot, prev *table) *table {
 
 // newEntry builds the header values of d.
 func (h *Handler) newEntry(d *site.Document) *entry {
+	return h.newEntryVarying(d, varyEncoding)
+}
+
+// newEntryVarying is newEntry with vary as the Vary field value.
+func (h *Handler) newEntryVarying(d *site.Document, vary []string) *entry {
 	e := &entry{doc: d, route: routeOf(d)}
 	shared := []field{
 		{"Cache-Control", h.cacheControl(d)},
-		{"Vary", varyEncoding},
+		{"Vary", vary},
 		{"X-Content-Type-Options", nosniff},
 	}
 	switch d.Kind {
@@ -173,6 +182,12 @@ func (h *Handler) newEntry(d *site.Document) *entry {
 		// Accept.
 		e.browserType = browserFeedType
 		shared[1] = field{"Vary", varyFeed}
+	}
+	if d.View != nil {
+		// The feed's HTML view answers the same URL, so it varies by
+		// Accept too; requests for it count as requests for the feed.
+		e.view = h.newEntryVarying(d.View, varyFeed)
+		e.view.route = e.route
 	}
 	if !isZeroTime(d.LastModified) {
 		e.modTime = d.LastModified.Truncate(time.Second)

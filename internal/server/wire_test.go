@@ -123,7 +123,6 @@ func commonRequests(ts *testSite) []string {
 				"If-Modified-Since: Sat, 01 Jan 2000 00:00:00 GMT\r\n",
 				"If-Modified-Since: yesterday\r\n",
 				"If-None-Match: \"stale\"\r\nIf-Modified-Since: " + lastModified + "\r\n",
-				"Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\nAccept-Encoding: gzip, deflate\r\n",
 				"Accept: application/rss+xml, application/atom+xml, */*\r\n",
 				"User-Agent: reader/1.0\r\nConnection: keep-alive\r\nAccept-Encoding: gzip\r\n",
 				"Connection: close\r\n",
@@ -154,6 +153,9 @@ var otherRequests = []string{
 	"GET /rss.xml HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n",
 	"GET /rss.xml HTTP/1.1\r\nHost: x\r\nBad Name: y\r\n\r\n",
 	"GET /rss.xml HTTP/1.1\r\nHost: x\r\nX: a\x01b\r\n\r\n",
+	// A browser opening a feed gets its HTML view from the Handler.
+	"GET /rss.xml HTTP/1.1\r\nHost: x\r\nAccept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\nAccept-Encoding: gzip, deflate\r\n\r\n",
+	"GET /atom.xml HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\n\r\n",
 	"GET /rss.xml HTTP/1.1\r\nHost: x\r\nRange: bytes=0-9\r\n\r\n",
 	"GET /rss.xml HTTP/1.1\r\nHost: x\r\nIf-Match: \"x\"\r\n\r\n",
 	"GET /rss.xml HTTP/1.1\r\nHost: x\r\nIf-Unmodified-Since: Sat, 01 Jan 2000 00:00:00 GMT\r\n\r\n",

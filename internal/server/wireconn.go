@@ -149,8 +149,8 @@ func (c *wireConn) answer(r *request, n int) outcome {
 		return handOff
 	}
 	e := h.tableFor(snap).entries[r.path]
-	if e == nil {
-		return handOff
+	if e == nil || e.view != nil && prefersHTML(fieldValues(r.accept)) {
+		return handOff // the Handler answers browsers with a feed's HTML view
 	}
 	c.br.Discard(n)
 	start := time.Now()

@@ -9,33 +9,72 @@ import (
 	"github.com/feedpub/feedpub/internal/feed"
 )
 
-// The archive publishes every article as an archived feed (RFC 5005 §4):
-// the subscription feeds (/rss.xml, ...) keep the newest [feeds] limit
-// articles and link with prev-archive to the newest archive page;
-// /archive/{n}/rss.xml, atom.xml and feed.json hold [feeds] archive_size
-// articles each, numbered from the oldest, and link to their neighbours
-// and to the subscription feed. JSON Feed walks the same pages through
-// next_url, from the subscription feed to page 1.
+// The archive publishes a site's articles as an archived feed (RFC 5005
+// §4): the subscription feeds (/rss.xml, ...) keep the newest [feeds]
+// limit articles and link with prev-archive to the newest archive page;
+// /archive/{n}/rss.xml, atom.xml and feed.json hold every other article,
+// [feeds] archive_size each, numbered from the oldest, and link to their
+// neighbours and to the subscription feed. JSON Feed walks the same pages
+// through next_url, from the subscription feed to page 1. A client that
+// backfills by walking from the subscription feed therefore sees each
+// article exactly once; a site with no more articles than the limit has
+// no archive.
 //
 // Pages are filled by position in publication order, oldest first, so
-// page 1 always holds the first archive_size articles ever published.
+// page 1 always holds the first archive_size articles ever archived.
 // RFC 5005 §4 wants an archive document's entries never to change; this
 // scheme comes as close as a fixed page size allows:
 //
-//   - publishing an article changes only the newest page (which is still
-//     filling up) and the subscription feeds; a full page gains its
-//     next-archive link once, when the page after it is started;
+//   - publishing an article pushes the oldest article of the
+//     subscription feed into the archive, where it is the newest; so it
+//     changes only the newest page (which is still filling up) and the
+//     subscription feeds; a full page gains its next-archive link once,
+//     when the page after it is started;
 //   - editing an article changes only its page, since an edit keeps the
 //     article's place;
 //   - deleting or unpublishing an article, or publishing one dated before
-//     newer ones, moves every later article one place and so changes its
-//     page and every page after it. Readers lose nothing: entries keep
-//     their ids, and clients merge archive pages by id (RFC 5005 §4.2).
+//     the archived ones, moves every later article one place and so
+//     changes its page and every page after it. Readers lose nothing:
+//     entries keep their ids, and clients merge archive pages by id
+//     (RFC 5005 §4.2).
 //
 // A stable per-article key (such as when feedpub first saw it) would keep
 // later pages put on a delete, but pages would then fill unevenly and the
 // walk would no longer follow publication order; deletes are rare enough
 // that re-packing is the better trade.
+//
+// A subscription feed over [feeds] max_bytes even with summaries only
+// leaves out its oldest items (feed.Fit); the archive then starts that
+// many articles later, at the most any one format left out, so no format's
+// walk misses an article (the others may see those few twice).
+
+// renderFeedsAndArchive renders the main feed of latest, the newest of
+// the published articles (newest first, as Build gets them), and the
+// archive pages of the rest.
+//
+// The main feed's prev-archive link names the newest page, whose number
+// depends on how many articles the main feed left out, which depends on
+// the link's length; so the main feed is rendered again in the rare case
+// where leaving items out adds a page. A longer link never lets the feed
+// keep more items, so the loop ends, after at most a few renders.
+func (r *renderRun) renderFeedsAndArchive(published, latest []*article.Article) error {
+	size := r.b.cfg.Feeds.ArchiveSize
+	pages := archivePageCount(len(published)-len(latest), size)
+	for {
+		memo, fresh, err := r.mainFeedMemo(latest, pages)
+		if err != nil {
+			return err
+		}
+		archived := published[len(latest)-memo.mostDropped:]
+		if n := archivePageCount(len(archived), size); n > pages {
+			pages = n
+			continue
+		}
+		r.keepFeed(memo, fresh)
+		r.memos.main = memo
+		return r.renderArchive(archived)
+	}
+}
 
 // archivePaths returns the decoded paths of archive page n.
 func archivePaths(n int) feed.Links {
@@ -48,12 +87,12 @@ func archivePageCount(n, size int) int {
 	return (n + size - 1) / size
 }
 
-// renderArchive renders the archive pages of the published articles,
-// newest first as Build gets them, reusing the documents of every page
-// whose articles and links did not change.
-func (r *renderRun) renderArchive(published []*article.Article) error {
+// renderArchive renders the archive pages of the archived articles,
+// newest first, reusing the documents of every page whose articles and
+// links did not change.
+func (r *renderRun) renderArchive(archived []*article.Article) error {
 	size := r.b.cfg.Feeds.ArchiveSize
-	oldest := slices.Clone(published)
+	oldest := slices.Clone(archived)
 	slices.Reverse(oldest)
 	pages := archivePageCount(len(oldest), size)
 	r.memos.archive = make([]*feedMemo, pages)

@@ -155,8 +155,12 @@ func walkJSON(t *testing.T, snap *site.Snapshot, start string) (current, archive
 	return current, archived
 }
 
+// TestArchiveWalkCollectsEveryArticleOnce walks each format from its
+// subscription feed as an RFC 5005 client backfilling does: the
+// subscription feed has the newest [feeds] limit articles and the
+// archive pages every other one, so the walk sees each exactly once.
 func TestArchiveWalkCollectsEveryArticleOnce(t *testing.T) {
-	const n = 1000
+	const n = 1020 // 1,000 in the archive: exactly 20 full pages
 	dir := t.TempDir()
 	writeCorpus(t, dir, numbered(n))
 	snap, _ := newRebuilder(t, testConfig(dir)).build()
@@ -170,13 +174,13 @@ func TestArchiveWalkCollectsEveryArticleOnce(t *testing.T) {
 			if !slices.Equal(current, all[:20]) {
 				t.Errorf("subscription feed has %d items %q..., want the newest 20", len(current), current[:min(3, len(current))])
 			}
-			if !slices.Equal(archived, all) {
-				t.Errorf("walking the archive gave %d items, want all %d in order, each once", len(archived), n)
+			if !slices.Equal(archived, all[20:]) {
+				t.Errorf("the archive pages hold %d items, want the %d not in the subscription feed, in order", len(archived), n-20)
 			}
 		})
 	}
 	if p := snap.Lookup("/archive/20/atom.xml"); p == nil || snap.Lookup("/archive/21/atom.xml") != nil {
-		t.Error("1,000 articles should fill exactly 20 pages of 50")
+		t.Error("1,000 archived articles should fill exactly 20 pages of 50")
 	}
 	links := xmlLinks(t, snap.Lookup("/archive/1/atom.xml").Body)
 	if links["prev-archive"] != "" || links["next-archive"] != baseURL+"/archive/2/atom.xml" {
@@ -184,6 +188,33 @@ func TestArchiveWalkCollectsEveryArticleOnce(t *testing.T) {
 	}
 	if links := xmlLinks(t, snap.Lookup("/archive/20/atom.xml").Body); links["next-archive"] != "" {
 		t.Errorf("newest page has next-archive %q", links["next-archive"])
+	}
+}
+
+// TestArchiveSmallSite is the case of a small site: with limit 5 and 32
+// articles, the walk sees 5 items in the subscription feed and 27 in one
+// archive page; with no more articles than the limit there is no archive
+// and no prev-archive link.
+func TestArchiveSmallSite(t *testing.T) {
+	for _, tc := range []struct {
+		articles, pages int
+	}{{32, 1}, {5, 0}, {3, 0}} {
+		t.Run(fmt.Sprint(tc.articles), func(t *testing.T) {
+			dir := t.TempDir()
+			writeCorpus(t, dir, numbered(tc.articles))
+			cfg := testConfig(dir)
+			cfg.Feeds.Limit = 5
+			snap, _ := newRebuilder(t, cfg).build()
+			current, archived := walkArchive(t, snap, "/atom.xml")
+			if got, want := slices.Concat(current, archived), wantIDs(tc.articles); !slices.Equal(got, want) {
+				t.Errorf("the walk saw %d items (%d current, %d archived), want each of the %d once", len(got), len(current), len(archived), len(want))
+			}
+			for n := 1; n <= tc.pages+1; n++ {
+				if served := snap.Lookup(fmt.Sprintf("/archive/%d/atom.xml", n)) != nil; served != (n <= tc.pages) {
+					t.Errorf("archive page %d served = %v, want %d pages", n, served, tc.pages)
+				}
+			}
+		})
 	}
 }
 
@@ -204,7 +235,7 @@ func changedFeeds(a, b *site.Snapshot) []string {
 }
 
 func TestArchivePagesStayPut(t *testing.T) {
-	const n = 1001 // page 21 holds one article
+	const n = 20 + 1000 + 1 // the subscription feed's 20, then page 21 holds one article
 	dir := t.TempDir()
 	writeCorpus(t, dir, numbered(n))
 	r := newRebuilder(t, testConfig(dir))
@@ -228,7 +259,7 @@ func TestArchivePagesStayPut(t *testing.T) {
 
 	// Publishing an article changes the subscription feeds and the
 	// newest page only.
-	write("a1001.txt", numberedArticle(1001, ""))
+	write("a1021.txt", numberedArticle(1021, ""))
 	added, stats := r.build()
 	if got, want := changedFeeds(first, added), slices.Sorted(slices.Values(slices.Concat(main, page(21)))); !slices.Equal(got, want) {
 		t.Errorf("adding an article changed feeds %q, want %q", got, want)
@@ -268,7 +299,7 @@ func TestRebuildReusesUnchangedDocuments(t *testing.T) {
 
 func TestEveryFeedDocumentPassesValidators(t *testing.T) {
 	dir := t.TempDir()
-	files := numbered(120)
+	files := numbered(20 + 120) // the subscription feed's 20, then 3 archive pages
 	files["a0001.txt"] = strings.Replace(numberedArticle(1, ""), "\n\n", "\nEnclosure: https://cdn.example.com/ep1.mp3 12345678 audio/mpeg\n\n", 1)
 	writeCorpus(t, dir, files)
 	cfg := testConfig(dir)

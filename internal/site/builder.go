@@ -192,8 +192,7 @@ func (r *renderRun) renderAll(published []*article.Article) error {
 	groups, problems := b.groupTags(published)
 	r.stats.Problems = problems
 	steps := []func() error{
-		func() error { return r.renderArchive(published) },
-		func() error { return r.renderFeeds(latest, len(r.memos.archive)) },
+		func() error { return r.renderFeedsAndArchive(published, latest) },
 		func() error { return r.renderArticles(published) },
 		func() error { return r.renderTags(groups) },
 		func() (err error) {

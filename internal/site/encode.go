@@ -44,6 +44,9 @@ type Encoded struct {
 // build are not fresh and keep theirs.
 func (b *Builder) deferCompression(snap *Snapshot, fresh []*Document) {
 	for _, d := range fresh {
+		if d.View != nil {
+			snap.pending = append(snap.pending, d.View)
+		}
 		if prev := b.previousDocument(d.Path); prev != nil && prev.ETag == d.ETag && prev.Gzip() != nil {
 			d.gzip.Store(prev.Gzip())
 			continue

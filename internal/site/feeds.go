@@ -50,11 +50,14 @@ const (
 type feedDocs struct {
 	docs   []*Document
 	fitted feed.Fitted // summed over the three
+	// mostDropped is the most items any one of the three left out.
+	mostDropped int
 }
 
 // renderFeed renders f in every format at the decoded site paths in
 // paths, each kept within [feeds] max_bytes by feed.Fit. The RSS and
-// Atom documents point browsers at the feed stylesheet. Subscription
+// Atom documents point browsers at the feed stylesheet and carry their
+// HTML view (feedview.go). Subscription
 // feeds are WebSub topics: their Topic is their own URL, and with hubs
 // configured their Link header names the hubs and themselves (WebSub
 // §4). The three formats render in parallel: a rebuild waits for the
@@ -76,6 +79,7 @@ func (b *Builder) renderFeed(f *feed.Feed, paths feed.Links, kind feedKind) (fee
 	for _, fit := range fitted {
 		out.fitted.Summarized += fit.Summarized
 		out.fitted.Dropped += fit.Dropped
+		out.mostDropped = max(out.mostDropped, fit.Dropped)
 	}
 	return out, nil
 }
@@ -99,6 +103,11 @@ func (b *Builder) renderFormat(f *feed.Feed, paths feed.Links, kind feedKind, fo
 	}
 	d := newDocument(p, format.contentType, KindFeed, body)
 	d.LastModified = f.Updated.Truncate(time.Second)
+	if format.xml {
+		if d.View, err = b.renderFeedView(f, p, paths, format); err != nil {
+			return nil, feed.Fitted{}, fmt.Errorf("rendering the HTML view of %s: %w", p, err)
+		}
+	}
 	if kind == subscriptionFeed {
 		d.Topic = format.pick(f.Links)
 		d.LinkHeader = linkHeader(f.Hubs, d.Topic)
@@ -140,37 +149,54 @@ func (m *feedMemo) valid(articles []*article.Article, extra string) bool {
 // valid, else described by describe and rendered; the caller keeps the
 // returned memo for the next build.
 func (r *renderRun) feedOrMemo(memo *feedMemo, articles []*article.Article, extra string, paths feed.Links, kind feedKind, describe func() *feed.Feed) (*feedMemo, error) {
-	if memo.valid(articles, extra) {
-		r.reuse(memo.docs...)
-	} else {
-		docs, err := r.b.renderFeed(describe(), paths, kind)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range docs.docs {
-			r.add(d)
-		}
-		memo = &feedMemo{articles: articles, extra: extra, feedDocs: docs}
+	m, fresh, err := r.b.feedMemoFor(memo, articles, extra, paths, kind, describe)
+	if err != nil {
+		return nil, err
 	}
-	r.stats.Summarized += memo.fitted.Summarized
-	r.stats.Dropped += memo.fitted.Dropped
-	return memo, nil
+	r.keepFeed(m, fresh)
+	return m, nil
 }
 
-// renderFeeds renders the main feed of the given articles, the newest
-// ones; archivePages is the number of archive pages, the newest of which
-// its prev-archive link names (RFC 5005 §4).
-func (r *renderRun) renderFeeds(as []*article.Article, archivePages int) error {
+// feedMemoFor is feedOrMemo without adding the documents to a run: memo
+// itself when it is valid, else a fresh memo (fresh true).
+func (b *Builder) feedMemoFor(memo *feedMemo, articles []*article.Article, extra string, paths feed.Links, kind feedKind, describe func() *feed.Feed) (m *feedMemo, fresh bool, err error) {
+	if memo.valid(articles, extra) {
+		return memo, false, nil
+	}
+	docs, err := b.renderFeed(describe(), paths, kind)
+	if err != nil {
+		return nil, false, err
+	}
+	return &feedMemo{articles: articles, extra: extra, feedDocs: docs}, true, nil
+}
+
+// keepFeed adds a feed's documents to the run, as freshly rendered or
+// as reused, and counts what they had to leave out.
+func (r *renderRun) keepFeed(m *feedMemo, fresh bool) {
+	if fresh {
+		for _, d := range m.docs {
+			r.add(d)
+		}
+	} else {
+		r.reuse(m.docs...)
+	}
+	r.stats.Summarized += m.fitted.Summarized
+	r.stats.Dropped += m.fitted.Dropped
+}
+
+// mainFeedMemo returns the documents of the main feed of the given
+// articles, the newest ones, without adding them to the run;
+// archivePages is the number of archive pages, the newest of which its
+// prev-archive link names (RFC 5005 §4).
+func (r *renderRun) mainFeedMemo(as []*article.Article, archivePages int) (*feedMemo, bool, error) {
 	b := r.b
-	memo, err := r.feedOrMemo(b.memos.main, as, fmt.Sprint(archivePages), b.feedPaths, subscriptionFeed, func() *feed.Feed {
+	return b.feedMemoFor(b.memos.main, as, fmt.Sprint(archivePages), b.feedPaths, subscriptionFeed, func() *feed.Feed {
 		f := b.feedOf(as)
 		if archivePages > 0 {
 			f.Archive.Prev = b.absoluteLinks(archivePaths(archivePages))
 		}
 		return f
 	})
-	r.memos.main = memo
-	return err
 }
 
 // feedOf describes the main feed: the given articles, newest first.

@@ -17,7 +17,7 @@ var templateFS embed.FS
 // page is its own template set, since they all define "head" and "foot".
 func parseTemplates() (map[string]*template.Template, error) {
 	sets := map[string]*template.Template{}
-	for _, name := range []string{"index.html", "article.html", "notfound.html", "tag.html", "tags.html"} {
+	for _, name := range []string{"index.html", "article.html", "notfound.html", "tag.html", "tags.html", "feedview.html"} {
 		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+name)
 		if err != nil {
 			return nil, fmt.Errorf("parsing template %s: %w", name, err)
@@ -74,6 +74,8 @@ type pageData struct {
 	Entries []template.HTML // index, tag page: the articles' list entries
 	Tag     tagLink         // tag page
 	Tags    []tagLink       // tag list
+	// FeedView is the HTML view of a feed (feedview.go).
+	FeedView feedView
 }
 
 func (b *Builder) viewOf(a *article.Article) articleView {

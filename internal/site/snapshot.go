@@ -43,6 +43,11 @@ type Document struct {
 	// carry SVGContentSecurityPolicy: opened on its own, an SVG is a
 	// document that could run scripts in the site's origin.
 	ContentSecurityPolicy string
+	// View is the HTML page that shows an RSS or Atom feed to a browser,
+	// served at Path instead of the feed to a request that prefers
+	// text/html, or nil (see feedview.go). It is not one of the
+	// snapshot's paths, so `feedpub build` does not write it.
+	View *Document
 	// gzip is Body compressed with gzip, or nil until Snapshot.Compress
 	// has compressed it, or when that would not be smaller. It is the one
 	// field set after the document is published: once, atomically.

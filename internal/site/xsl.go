@@ -13,7 +13,10 @@ import (
 // Browsers render an XML feed as a tree of tags or download it; an
 // <?xml-stylesheet?> processing instruction pointing at an XSLT stylesheet
 // makes them show a readable page instead: what the feed is, how to
-// subscribe, and its items. Feed readers ignore the instruction.
+// subscribe, and its items. Feed readers ignore the instruction. The
+// server sends browsers the feed's HTML view instead (feedview.go), since
+// browsers are removing XSLT; the instruction stays for static hosts,
+// which cannot negotiate.
 
 // StylesheetPath is where the feeds' XSLT stylesheet is served.
 const StylesheetPath = "/feed.xsl"

@@ -30,6 +30,11 @@ type Article struct {
 	// FirstSeen is when feedpub first saw the article (its modification
 	// time then), the publication date of an article that declares none.
 	FirstSeen time.Time `json:"first_seen"`
+	// ContentKey is the article's article.ContentKey when last read, so
+	// a file renamed while feedpub was stopped is recognised at the next
+	// start by its content. Empty in files written before it was kept;
+	// such an entry is filled in when its article is next read.
+	ContentKey string `json:"content_key,omitempty"`
 }
 
 // Document is what is remembered about one served document.
@@ -126,7 +131,7 @@ func (s *State) Articles() map[string]Article {
 func (s *State) SetArticle(path string, a Article) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if old, ok := s.articles[path]; ok && old.ID == a.ID && old.FirstSeen.Equal(a.FirstSeen) {
+	if old, ok := s.articles[path]; ok && old.ID == a.ID && old.FirstSeen.Equal(a.FirstSeen) && old.ContentKey == a.ContentKey {
 		return
 	}
 	s.articles[path] = a

@@ -16,7 +16,7 @@ func TestSaveAndLoadRoundTrip(t *testing.T) {
 		t.Fatalf("Load of a missing file = %v, want an empty state", err)
 	}
 	seen := time.Date(2024, 5, 1, 9, 30, 0, 0, time.UTC)
-	s.SetArticle("a.txt", Article{ID: "a", FirstSeen: seen})
+	s.SetArticle("a.txt", Article{ID: "a", FirstSeen: seen, ContentKey: "k"})
 	s.SetDocuments(map[string]Document{"/rss.xml": {ETag: `"x"`, LastModified: seen}})
 	if err := s.Save(); err != nil {
 		t.Fatal(err)
@@ -29,7 +29,7 @@ func TestSaveAndLoadRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a, ok := again.Article("a.txt"); !ok || a.ID != "a" || !a.FirstSeen.Equal(seen) {
+	if a, ok := again.Article("a.txt"); !ok || a.ID != "a" || !a.FirstSeen.Equal(seen) || a.ContentKey != "k" {
 		t.Errorf("Article(a.txt) = %+v, %v after a round trip", a, ok)
 	}
 	if d, ok := again.Document("/rss.xml"); !ok || d.ETag != `"x"` {
