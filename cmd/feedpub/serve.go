@@ -86,8 +86,7 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 		Metrics:      metrics,
 		ServeMetrics: cfg.Server.MetricsListen == "",
 	})
-	site := server.NewServer(handler, newHTTPServer(cfg, handler, e.logger))
-	servers := []listening{{site, ln}}
+	servers := []listening{{newHTTPServer(cfg, handler, e.logger), ln}}
 	e.logger.Info("serving", "url", "http://"+ln.Addr().String()+"/", "rss", cfg.Site.BaseURL+cfg.Feeds.RSSPath[1:])
 	if metrics != nil && cfg.Server.MetricsListen != "" {
 		mln, err := net.Listen("tcp", cfg.Server.MetricsListen)
@@ -136,16 +135,8 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 
 // listening is an HTTP server with the listener it serves.
 type listening struct {
-	srv httpServer
+	srv *http.Server
 	ln  net.Listener
-}
-
-// httpServer is what serve needs of a server: an *http.Server or the
-// site's *server.Server.
-type httpServer interface {
-	Serve(net.Listener) error
-	Shutdown(context.Context) error
-	Close() error
 }
 
 // onRebuild tells the metrics, if any, and then hook, if any, of every
@@ -180,7 +171,7 @@ func newHTTPServer(cfg config.Config, h http.Handler, logger *slog.Logger) *http
 
 // shutdown stops accepting connections and waits, at most timeout, for
 // requests in flight.
-func shutdown(e *env, srv httpServer, timeout time.Duration) error {
+func shutdown(e *env, srv *http.Server, timeout time.Duration) error {
 	e.logger.Info("shutting down", "timeout", timeout)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()

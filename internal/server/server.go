@@ -3,15 +3,14 @@
 // response is a document of the snapshot, looked up by path, with header
 // values built once per snapshot.
 //
-// Two paths answer. Server reads requests off the connection itself and
-// answers the ones feed readers repeat all day (a GET or HEAD of a
-// document, with or without gzip, conditional or not) with header bytes
-// prepared per document: the wire path. Everything else goes to Handler,
-// an http.Handler under net/http, whose own fast path sets prepared header
-// slices and leaves what it does not handle (Range, If-Match,
-// If-Unmodified-Since) to http.ServeContent. Tests hold the wire path to
-// net/http's answers byte for byte, and the Handler's fast path to
-// ServeContent's (RFC 9110).
+// Handler is an http.Handler served by net/http, which does the wire:
+// HTTP/1.1, HTTP/2 over TLS, timeouts, header limits. For the requests
+// feed readers repeat all day (a GET or HEAD of a document, with or
+// without gzip, conditional or not) its fast path sets header slices
+// prepared per document and writes the body in one Write; what it does
+// not handle (Range, If-Match, If-Unmodified-Since) goes to
+// http.ServeContent. Tests hold the fast path to ServeContent's answers
+// (RFC 9110).
 package server
 
 import (
@@ -127,8 +126,7 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, res *result, st
 	h.account(r.Method, r.URL.Path, *res, start, r.RemoteAddr)
 }
 
-// account counts a request in the metrics and, with AccessLog, logs it,
-// whichever path answered it.
+// account counts a request in the metrics and, with AccessLog, logs it.
 func (h *Handler) account(method, path string, res result, start time.Time, remote string) {
 	if h.metrics != nil {
 		h.metrics.count(res.route, res.status, res.bytes)
