@@ -75,6 +75,13 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 		metrics = server.NewMetrics(p)
 		metrics.ObserveRebuild(res, nil)
 	}
+	var tlsm *server.TLS
+	if cfg.TLS.On() {
+		if tlsm, err = server.NewTLS(cfg, e.logger); err != nil {
+			return err
+		}
+		defer tlsm.Stop()
+	}
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w (is another server using it? set --listen or [server] listen)", cfg.Server.Listen, err)
@@ -85,13 +92,29 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 		AccessLog:    cfg.Server.AccessLog,
 		Metrics:      metrics,
 		ServeMetrics: cfg.Server.MetricsListen == "",
+		HSTS:         cfg.TLS.HSTS,
 	})
-	servers := []listening{{newHTTPServer(cfg, handler, e.logger), ln}}
-	e.logger.Info("serving", "url", "http://"+ln.Addr().String()+"/", "rss", cfg.Site.BaseURL+cfg.Feeds.RSSPath[1:])
+	site := listening{newHTTPServer(cfg, handler, e.logger), ln}
+	scheme := "http://"
+	if tlsm != nil {
+		site.srv.TLSConfig = tlsm.Config()
+		scheme = "https://"
+	}
+	servers := []listening{site}
+	e.logger.Info("serving", "url", scheme+ln.Addr().String()+"/", "rss", cfg.Site.BaseURL+cfg.Feeds.RSSPath[1:])
+	if tlsm != nil && cfg.TLS.HTTPListen != "" {
+		hln, err := net.Listen("tcp", cfg.TLS.HTTPListen)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listening on %s for plain HTTP: %w (set [tls] http_listen, or \"\" for none)", cfg.TLS.HTTPListen, err)
+		}
+		servers = append(servers, listening{newHTTPServer(cfg, tlsm.HTTPHandler(), e.logger), hln})
+		e.logger.Info("redirecting plain HTTP to https", "url", "http://"+hln.Addr().String()+"/")
+	}
 	if metrics != nil && cfg.Server.MetricsListen != "" {
 		mln, err := net.Listen("tcp", cfg.Server.MetricsListen)
 		if err != nil {
-			ln.Close()
+			closeAll(servers)
 			return fmt.Errorf("listening on %s for metrics: %w (set [server] metrics_listen)", cfg.Server.MetricsListen, err)
 		}
 		mux := http.NewServeMux()
@@ -101,10 +124,23 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 	}
 
 	reload := make(chan struct{}, 1)
-	stopHangup := notifyHangup(reload)
+	stopHangup := notifyHangup(reload, func() {
+		if tlsm == nil {
+			return
+		}
+		if err := tlsm.Reload(); err != nil {
+			e.logger.Error("reloading the certificate; serving the one loaded before", "err", err)
+		}
+	})
 	defer stopHangup()
 
 	g, gctx := errgroup.WithContext(ctx)
+	if tlsm != nil {
+		if err := tlsm.Start(gctx); err != nil {
+			closeAll(servers)
+			return err
+		}
+	}
 	g.Go(func() error { return pinger.Run(gctx) })
 	g.Go(func() error {
 		return watch.Run(gctx, watch.Options{
@@ -118,7 +154,7 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 	})
 	for _, s := range servers {
 		g.Go(func() error {
-			if err := s.srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
+			if err := s.serve(); !errors.Is(err, http.ErrServerClosed) {
 				return err
 			}
 			return nil
@@ -137,6 +173,22 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 type listening struct {
 	srv *http.Server
 	ln  net.Listener
+}
+
+// serve serves the listener, over TLS when the server has a TLSConfig
+// (ServeTLS adds HTTP/2 to it).
+func (l listening) serve() error {
+	if l.srv.TLSConfig != nil {
+		return l.srv.ServeTLS(l.ln, "", "")
+	}
+	return l.srv.Serve(l.ln)
+}
+
+// closeAll closes the listeners of servers that never started.
+func closeAll(servers []listening) {
+	for _, s := range servers {
+		s.ln.Close()
+	}
 }
 
 // onRebuild tells the metrics, if any, and then hook, if any, of every
@@ -183,8 +235,9 @@ func shutdown(e *env, srv *http.Server, timeout time.Duration) error {
 }
 
 // notifyHangup delivers SIGHUP (reload the config and rescan) to reload,
-// dropping a signal while one is already pending.
-func notifyHangup(reload chan<- struct{}) (stop func()) {
+// dropping a signal while one is already pending, and calls also, which
+// reloads what the watcher does not (the certificate files).
+func notifyHangup(reload chan<- struct{}, also func()) (stop func()) {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGHUP)
 	done := make(chan struct{})
@@ -192,6 +245,7 @@ func notifyHangup(reload chan<- struct{}) (stop func()) {
 		for {
 			select {
 			case <-sig:
+				also()
 				select {
 				case reload <- struct{}{}:
 				default:

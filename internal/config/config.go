@@ -21,6 +21,7 @@ type Config struct {
 	WebSub   WebSub   `toml:"websub"`
 	Markdown Markdown `toml:"markdown"`
 	Media    Media    `toml:"media"`
+	TLS      TLS      `toml:"tls"`
 
 	// lines places the keys of the file this was loaded from, for errors.
 	lines *keyLines

@@ -70,6 +70,7 @@ func defaults() Config {
 		Media: Media{
 			MaxBytes: 20 << 20,
 		},
+		TLS: tlsDefaults(),
 	}
 }
 
@@ -88,6 +89,7 @@ func (c *Config) derive() {
 	if s.Author == "" {
 		s.Author = s.Title
 	}
+	c.deriveTLS()
 }
 
 // withTrailingSlash appends "/" to a base URL that lacks one, so that

@@ -33,6 +33,7 @@ func (c *Config) validate(ps *problems) {
 	c.State.validate(ps)
 	c.WebSub.validate(ps)
 	c.Media.validate(ps)
+	c.TLS.validate(ps, c.Site.BaseURL, c.Server.Listen)
 }
 
 // check records a problem with key when msg is not "".

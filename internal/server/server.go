@@ -46,6 +46,9 @@ type Options struct {
 	// ServeMetrics answers /metrics with Metrics in the Prometheus text
 	// format. Leave it false when the metrics have a listener of their own.
 	ServeMetrics bool
+	// HSTS, if not "", is the Strict-Transport-Security field value of
+	// every response over TLS (RFC 6797 §7.2: never over plain HTTP).
+	HSTS string
 }
 
 // Paths the handler answers itself, outside the snapshot.
@@ -65,6 +68,7 @@ type Handler struct {
 	metrics      *Metrics
 	serveMetrics bool
 	metricsHTTP  http.Handler
+	hsts         []string
 
 	// table holds the prepared responses of the snapshot served last.
 	table atomic.Pointer[table]
@@ -90,6 +94,9 @@ func New(src Source, opts Options) *Handler {
 	if h.serveMetrics {
 		h.metricsHTTP = opts.Metrics.Handler()
 	}
+	if opts.HSTS != "" {
+		h.hsts = fixed(opts.HSTS)
+	}
 	return h
 }
 
@@ -108,6 +115,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	res := result{route: routeInvalid, status: http.StatusInternalServerError}
 	defer h.finish(w, r, &res, start)
+	if h.hsts != nil && r.TLS != nil {
+		w.Header()["Strict-Transport-Security"] = h.hsts
+	}
 	res = h.serve(w, r)
 }
 
