@@ -55,12 +55,17 @@ type command struct {
 // env is what a command gets: the parsed common flags, its positional
 // arguments, the output streams and a logger writing to stderr.
 type env struct {
-	configPath   string
-	articlesDir  string
-	args         []string
-	stdout       io.Writer
-	stderr       io.Writer
-	logger       *slog.Logger
+	configPath  string
+	articlesDir string
+	args        []string
+	stdout      io.Writer
+	stderr      io.Writer
+	logger      *slog.Logger
+	// logFormat is the format logger writes until the first loadConfig,
+	// which switches it to [server] log_format and empties logFormat:
+	// reloads leave the logger alone (others hold it). Empty as well for a
+	// logger given by a test.
+	logFormat    string
 	flagsVisited map[string]bool
 	// overrides applies command-specific flags to a loaded config, at
 	// start and on every reload.
@@ -96,7 +101,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	e.args = positional
 	e.flagsVisited = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { e.flagsVisited[f.Name] = true })
-	e.logger = slog.New(slog.NewTextHandler(stderr, nil))
+	e.logger, e.logFormat = newLogger(stderr, config.LogText), config.LogText
 	return cmd.run(ctx, e)
 }
 
@@ -166,7 +171,25 @@ func (e *env) loadConfig() (config.Config, error) {
 	if e.overrides != nil {
 		e.overrides(&cfg)
 	}
-	return cfg, cfg.Validate()
+	if err := cfg.Validate(); err != nil {
+		return cfg, err
+	}
+	if e.logFormat != "" {
+		if e.logFormat != cfg.Server.LogFormat {
+			e.logger = newLogger(e.stderr, cfg.Server.LogFormat)
+		}
+		e.logFormat = ""
+	}
+	return cfg, nil
+}
+
+// newLogger returns a logger writing lines of format ("text" or "json")
+// to w.
+func newLogger(w io.Writer, format string) *slog.Logger {
+	if format == config.LogJSON {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
 }
 
 func runVersion(_ context.Context, e *env) error {

@@ -87,12 +87,14 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 		return fmt.Errorf("listening on %s: %w (is another server using it? set --listen or [server] listen)", cfg.Server.Listen, err)
 	}
 	handler := server.New(p, server.Options{
-		FeedMaxAge:   cfg.Feeds.MaxAge.Duration,
-		Logger:       e.logger,
-		AccessLog:    cfg.Server.AccessLog,
-		Metrics:      metrics,
-		ServeMetrics: cfg.Server.MetricsListen == "",
-		HSTS:         cfg.TLS.HSTS,
+		FeedMaxAge:     cfg.Feeds.MaxAge.Duration,
+		Logger:         e.logger,
+		AccessLog:      cfg.Server.AccessLog,
+		Metrics:        metrics,
+		ServeMetrics:   cfg.Server.MetricsListen == "",
+		HSTS:           cfg.TLS.HSTS,
+		BasePath:       cfg.Site.BasePath(),
+		TrustedProxies: cfg.Server.Proxies(),
 	})
 	site := listening{newHTTPServer(cfg, handler, e.logger), ln}
 	scheme := "http://"
@@ -101,7 +103,7 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 		scheme = "https://"
 	}
 	servers := []listening{site}
-	e.logger.Info("serving", "url", scheme+ln.Addr().String()+"/", "rss", cfg.Site.BaseURL+cfg.Feeds.RSSPath[1:])
+	e.logger.Info("serving", "url", scheme+ln.Addr().String()+cfg.Site.BasePath(), "rss", cfg.Site.BaseURL+cfg.Feeds.RSSPath[1:])
 	if tlsm != nil && cfg.TLS.HTTPListen != "" {
 		hln, err := net.Listen("tcp", cfg.TLS.HTTPListen)
 		if err != nil {

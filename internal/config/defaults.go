@@ -63,6 +63,8 @@ func defaults() Config {
 			MaxHeaderBytes:    16 << 10,
 			ShutdownTimeout:   Duration{10 * time.Second},
 			Metrics:           true,
+			TrustedProxies:    []string{},
+			LogFormat:         LogText,
 		},
 		State: State{
 			File: ".feedpub/state.json",

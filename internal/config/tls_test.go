@@ -67,3 +67,18 @@ func TestTLSDefaults(t *testing.T) {
 		t.Errorf("Load with listen set = %q, %v; want 127.0.0.1:8443", c.Server.Listen, err)
 	}
 }
+
+func TestProxyingProblems(t *testing.T) {
+	checkProblems(t, "[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"proxy.local\"]", want{2, "server.trusted_proxies", `"proxy.local" is not an IP address or network`})
+	checkProblems(t, "[server]\nlog_format = \"logfmt\"", want{2, "server.log_format", `unknown format "logfmt"`})
+	c := Default()
+	c.Server.TrustedProxies = []string{"127.0.0.1", "10.1.2.3/8", "::1"}
+	got := c.Server.Proxies()
+	if len(got) != 3 || got[0].String() != "127.0.0.1/32" || got[1].String() != "10.0.0.0/8" || got[2].String() != "::1/128" {
+		t.Errorf("Proxies() = %v, want 127.0.0.1/32 10.0.0.0/8 ::1/128", got)
+	}
+	c.Site.BaseURL = "https://example.org/blog/"
+	if p := c.Site.BasePath(); p != "/blog/" {
+		t.Errorf("BasePath() = %q, want /blog/", p)
+	}
+}

@@ -139,6 +139,7 @@ func (s *Server) validate(ps *problems) {
 	if s.MaxHeaderBytes <= 0 {
 		ps.check("server.max_header_bytes", "must be a positive number of bytes, like 16384")
 	}
+	s.validateProxying(ps)
 	if s.MetricsListen != "" {
 		if msg := listenProblem(s.MetricsListen); msg != "" {
 			ps.check("server.metrics_listen", msg+`; "" serves /metrics on server.listen`)

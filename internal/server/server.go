@@ -14,10 +14,11 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,6 +50,14 @@ type Options struct {
 	// HSTS, if not "", is the Strict-Transport-Security field value of
 	// every response over TLS (RFC 6797 §7.2: never over plain HTTP).
 	HSTS string
+	// BasePath is the path the site is served under, base_url's, like
+	// "/blog/"; "" means "/". Paths outside it get 404, and the base path
+	// without its slash a redirect to it. /healthz and /metrics stay at
+	// the root, for monitoring that reaches feedpub directly.
+	BasePath string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed for the access log and metrics.
+	TrustedProxies []netip.Prefix
 }
 
 // Paths the handler answers itself, outside the snapshot.
@@ -69,6 +78,8 @@ type Handler struct {
 	serveMetrics bool
 	metricsHTTP  http.Handler
 	hsts         []string
+	basePath     string // "" for "/"
+	proxies      []netip.Prefix
 
 	// table holds the prepared responses of the snapshot served last.
 	table atomic.Pointer[table]
@@ -97,6 +108,10 @@ func New(src Source, opts Options) *Handler {
 	if opts.HSTS != "" {
 		h.hsts = fixed(opts.HSTS)
 	}
+	if opts.BasePath != "/" {
+		h.basePath = opts.BasePath
+	}
+	h.proxies = opts.TrustedProxies
 	return h
 }
 
@@ -133,22 +148,30 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, res *result, st
 		// status and the client sees a truncated body.
 		res.status, res.bytes = writeStatus(w, r, http.StatusInternalServerError), 0
 	}
-	h.account(r.Method, r.URL.Path, *res, start, r.RemoteAddr)
+	h.account(r, *res, start)
 }
 
 // account counts a request in the metrics and, with AccessLog, logs it.
-func (h *Handler) account(method, path string, res result, start time.Time, remote string) {
+func (h *Handler) account(r *http.Request, res result, start time.Time) {
 	if h.metrics != nil {
-		h.metrics.count(res.route, res.status, res.bytes)
+		h.metrics.count(res.route, res.status, res.bytes, h.isHTTPS(r))
 	}
 	if h.accessLog {
-		h.logger.LogAttrs(context.Background(), slog.LevelInfo, "request",
-			slog.String("method", method),
-			slog.String("path", path),
+		scheme := "http"
+		if h.isHTTPS(r) {
+			scheme = "https"
+		}
+		h.logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
 			slog.Int("status", res.status),
 			slog.Int("bytes", res.bytes),
 			slog.Duration("duration", time.Since(start)),
-			slog.String("remote", remote),
+			slog.String("remote", h.clientAddr(r)),
+			slog.String("scheme", scheme),
+			slog.String("proto", r.Proto),
+			slog.String("user_agent", r.UserAgent()),
+			slog.String("referrer", r.Referer()),
 		)
 	}
 }
@@ -161,7 +184,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) result {
 		return result{routeUnavailable, writeStatus(w, r, http.StatusServiceUnavailable), 0}
 	}
 	t := h.tableFor(snap)
-	path := r.URL.Path
+	path, inside := h.sitePath(r.URL.Path)
 	e := t.entries[path]
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return serveOtherMethod(w, r, e)
@@ -169,12 +192,28 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) result {
 	switch {
 	case e != nil:
 		return h.serveEntry(w, r, e)
-	case path == HealthPath:
+	case r.URL.Path == HealthPath:
 		return h.serveHealth(w, r, snap)
-	case path == MetricsPath && h.serveMetrics:
+	case r.URL.Path == MetricsPath && h.serveMetrics:
 		return serveCounted(w, r, routeMetrics, h.metricsHTTP)
+	case !inside && r.URL.Path+"/" == h.basePath:
+		http.Redirect(w, r, h.basePath, http.StatusMovedPermanently)
+		return result{routeRedirect, http.StatusMovedPermanently, 0}
 	}
-	return h.serveMissing(w, r, t)
+	return h.serveMissing(w, r, t, path)
+}
+
+// sitePath returns the snapshot path of a URL path under the base path,
+// and whether it is under it at all; one outside gets "", found nowhere.
+func (h *Handler) sitePath(p string) (string, bool) {
+	if h.basePath == "" {
+		return p, true
+	}
+	rest, ok := strings.CutPrefix(p, h.basePath)
+	if !ok {
+		return "", false
+	}
+	return "/" + rest, true
 }
 
 // serveOtherMethod answers OPTIONS with the methods the handler allows and
