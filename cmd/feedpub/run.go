@@ -36,6 +36,8 @@ commands:
            feedpub check [--format text|json] [--strict]
   new      start a new article, as a draft dated today:
            feedpub new "Title" [--format txt|md] [--tags a,b]
+  health   ask a running feedpub whether it serves (exit 0) or not (1):
+           feedpub health [URL] (default: /healthz of [server] listen)
   version  print the version
 
 flags every command takes:
@@ -111,6 +113,7 @@ func commands() map[string]command {
 		"build":   buildCommand(),
 		"check":   checkCommand(),
 		"new":     newCommand(),
+		"health":  healthCommand(),
 		"version": {name: "version", run: runVersion},
 	}
 }
