@@ -20,19 +20,7 @@ import (
 // else, and a restart serving the stored certificate with the CA gone.
 func TestACMEWithPebble(t *testing.T) {
 	httpsAddr, httpAddr := freeAddr(t), freeAddr(t)
-	_, httpsPort, _ := net.SplitHostPort(httpsAddr)
-	_, httpPort, _ := net.SplitHostPort(httpAddr)
-	ca := startPebble(t, httpPort, httpsPort)
-
-	path := project(t, map[string]string{"a.txt": seedArticle(t)})
-	base := "https://feedpub.test:" + httpsPort + "/"
-	conf := "[site]\ntitle = \"TLS test\"\nbase_url = \"" + base + "\"\n" +
-		"[server]\nlisten = \"" + httpsAddr + "\"\n" +
-		"[tls]\nmode = \"acme\"\nacme_email = \"ops@feedpub.test\"\nacme_ca = \"" + ca.dir + "\"\nacme_ca_root = \"" + ca.caFile + "\"\n" +
-		"http_listen = \"" + httpAddr + "\"\nhsts = \"max-age=60\"\n"
-	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	ca, path, base := acmeProject(t, httpsAddr, httpAddr)
 
 	logs := &syncBuffer{}
 	stop := serveInBackground(t, path, logs)
@@ -76,6 +64,45 @@ func TestACMEWithPebble(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(filepath.Dir(path), ".feedpub", "tls")); err != nil {
 		t.Errorf("no certificate storage beside the state file: %v", err)
+	}
+}
+
+// acmeProject starts Pebble and writes the config of a site on httpsAddr
+// (and plain HTTP on httpAddr, "" for none) taking its certificate from
+// it, for feedpub.test. It returns the CA, the config path and the base
+// URL.
+func acmeProject(t *testing.T, httpsAddr, httpAddr string) (ca *pebble, path, base string) {
+	t.Helper()
+	_, httpsPort, _ := net.SplitHostPort(httpsAddr)
+	httpPort := "5002" // Pebble's default; nothing answers there
+	if httpAddr != "" {
+		_, httpPort, _ = net.SplitHostPort(httpAddr)
+	}
+	ca = startPebble(t, httpPort, httpsPort)
+	path = project(t, map[string]string{"a.txt": seedArticle(t)})
+	base = "https://feedpub.test:" + httpsPort + "/"
+	conf := "[site]\ntitle = \"TLS test\"\nbase_url = \"" + base + "\"\n" +
+		"[server]\nlisten = \"" + httpsAddr + "\"\n" +
+		"[tls]\nmode = \"acme\"\nacme_email = \"ops@feedpub.test\"\nacme_ca = \"" + ca.dir + "\"\nacme_ca_root = \"" + ca.caFile + "\"\n" +
+		"http_listen = \"" + httpAddr + "\"\nhsts = \"max-age=60\"\n"
+	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return ca, path, base
+}
+
+// TestACMEWithoutPlainHTTP: with http_listen = "", the CA validates with
+// TLS-ALPN-01 on the HTTPS port, and the feed is served over HTTP/2.
+func TestACMEWithoutPlainHTTP(t *testing.T) {
+	ca, path, base := acmeProject(t, freeAddr(t), "")
+	logs := &syncBuffer{}
+	serveInBackground(t, path, logs)
+	resp := waitHTTPS(t, siteClient(ca.issuingRoot(t)), base+"atom.xml")
+	if resp.ProtoMajor != 2 {
+		t.Errorf("protocol %s, want HTTP/2", resp.Proto)
+	}
+	if !strings.Contains(logs.String(), "served key authentication certificate") || strings.Contains(logs.String(), "challenge=http-01") {
+		t.Errorf("not validated by TLS-ALPN-01 alone; logs:\n%s", logs.String())
 	}
 }
 

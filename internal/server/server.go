@@ -40,7 +40,8 @@ type Options struct {
 	// request. nil discards them.
 	Logger *slog.Logger
 	// AccessLog logs every request: method, path, status, bytes,
-	// duration and remote address.
+	// duration, the client's address and scheme (see TrustedProxies),
+	// protocol, user agent and referrer.
 	AccessLog bool
 	// Metrics, if not nil, counts every request.
 	Metrics *Metrics
