@@ -135,14 +135,16 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 		}
 	})
 	defer stopHangup()
-
-	g, gctx := errgroup.WithContext(ctx)
 	if tlsm != nil {
-		if err := tlsm.Start(gctx); err != nil {
+		// Loads or obtains the certificate in the background, renewing
+		// it until ctx ends.
+		if err := tlsm.Start(ctx); err != nil {
 			closeAll(servers)
 			return err
 		}
 	}
+
+	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return pinger.Run(gctx) })
 	g.Go(func() error {
 		return watch.Run(gctx, watch.Options{
