@@ -50,13 +50,18 @@ type command struct {
 // env is what a command gets: the parsed common flags, its positional
 // arguments, the output streams and a logger writing to stderr.
 type env struct {
-	configPath   string
-	articlesDir  string
-	baseURL      string
-	args         []string
-	stdout       io.Writer
-	stderr       io.Writer
-	logger       *slog.Logger
+	configPath  string
+	articlesDir string
+	baseURL     string
+	args        []string
+	stdout      io.Writer
+	stderr      io.Writer
+	logger      *slog.Logger
+	// logFormat is the format logger writes until the first loadConfig,
+	// which switches it to [server] log_format and empties logFormat:
+	// reloads leave the logger alone (others hold it). Empty as well for a
+	// logger given by a test.
+	logFormat    string
 	flagsVisited map[string]bool
 	// overrides applies command-specific flags to a loaded config, at
 	// start and on every reload.
@@ -74,6 +79,7 @@ func commands() []command {
 		checkCommand(),
 		newCommand(),
 		initCommand(),
+		healthCommand(),
 		{name: "version", summary: "print feedpub's version and the Go version it was built with",
 			synopsis: "feedpub version", ownFlagsOnly: true, run: runVersion},
 		{name: "help", summary: "show this list, or a command's flags: feedpub help COMMAND",
@@ -139,7 +145,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	e.args = positional
 	e.flagsVisited = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { e.flagsVisited[f.Name] = true })
-	e.logger = slog.New(slog.NewTextHandler(stderr, nil))
+	e.logger, e.logFormat = newLogger(stderr, config.LogText), config.LogText
 	return cmd.run(ctx, e)
 }
 
@@ -284,7 +290,25 @@ func (e *env) loadConfig() (config.Config, error) {
 	if e.overrides != nil {
 		e.overrides(&cfg)
 	}
-	return cfg, e.blameFlags(cfg.Validate())
+	if err := e.blameFlags(cfg.Validate()); err != nil {
+		return cfg, err
+	}
+	if e.logFormat != "" {
+		if e.logFormat != cfg.Server.LogFormat {
+			e.logger = newLogger(e.stderr, cfg.Server.LogFormat)
+		}
+		e.logFormat = ""
+	}
+	return cfg, nil
+}
+
+// newLogger returns a logger writing lines of format ("text" or "json")
+// to w.
+func newLogger(w io.Writer, format string) *slog.Logger {
+	if format == config.LogJSON {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
 }
 
 // displayPath shows an absolute path as the user would type it: relative

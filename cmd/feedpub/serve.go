@@ -63,16 +63,17 @@ func serveCommand() command {
 // at most [server] shutdown_timeout, and returns nil. Binding first makes
 // a port in use fail at once, not after a long first build.
 func serve(ctx context.Context, e *env, cfg config.Config) error {
-	ln, err := listen(cfg.Server.Listen, "--listen or [server] listen")
-	if err != nil {
-		return err
-	}
-	var mln net.Listener
-	if cfg.Server.Metrics && cfg.Server.MetricsListen != "" {
-		if mln, err = listen(cfg.Server.MetricsListen, "[server] metrics_listen"); err != nil {
-			ln.Close()
+	var tlsm *server.TLS
+	if cfg.TLS.On() {
+		var err error
+		if tlsm, err = server.NewTLS(cfg, e.logger); err != nil {
 			return err
 		}
+		defer tlsm.Stop()
+	}
+	ln, hln, mln, err := listenAll(cfg, tlsm != nil)
+	if err != nil {
+		return err
 	}
 	// The pinger tells the WebSub hubs about every swap, including those
 	// after a config reload changed the hubs.
@@ -81,7 +82,7 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 		pinger.Notify(snap, cfg.WebSub.Hubs)
 	}})
 	if err != nil {
-		closeAll(ln, mln)
+		closeListeners(ln, hln, mln)
 		return err
 	}
 	var metrics *server.Metrics
@@ -89,15 +90,28 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 		metrics = server.NewMetrics(p)
 	}
 	handler := server.New(p, server.Options{
-		FeedMaxAge:   cfg.Feeds.MaxAge.Duration,
-		Logger:       e.logger,
-		AccessLog:    cfg.Server.AccessLog,
-		Metrics:      metrics,
-		ServeMetrics: cfg.Server.MetricsListen == "",
+		FeedMaxAge:     cfg.Feeds.MaxAge.Duration,
+		Logger:         e.logger,
+		AccessLog:      cfg.Server.AccessLog,
+		Metrics:        metrics,
+		ServeMetrics:   cfg.Server.MetricsListen == "",
+		HSTS:           cfg.TLS.HSTS,
+		BasePath:       cfg.Site.BasePath(),
+		TrustedProxies: cfg.Server.Proxies(),
 	})
-	site := server.NewServer(handler, newHTTPServer(cfg, handler, e.logger))
-	servers := []listening{{site, ln}}
-	e.logger.Info("listening; building the site", "url", "http://"+ln.Addr().String()+"/", "articles", cfg.Articles.Dir)
+	site := listening{newHTTPServer(cfg, handler, e.logger), ln}
+	scheme := "http://"
+	if tlsm != nil {
+		site.srv.TLSConfig = tlsm.Config()
+		scheme = "https://"
+	}
+	siteURL := scheme + ln.Addr().String() + cfg.Site.BasePath()
+	servers := []listening{site}
+	e.logger.Info("listening; building the site", "url", siteURL, "articles", cfg.Articles.Dir)
+	if hln != nil {
+		servers = append(servers, listening{newHTTPServer(cfg, tlsm.HTTPHandler(), e.logger), hln})
+		e.logger.Info("redirecting plain HTTP to https", "url", "http://"+hln.Addr().String()+"/")
+	}
 	if mln != nil {
 		mux := http.NewServeMux()
 		mux.Handle("GET "+server.MetricsPath, metrics.Handler())
@@ -105,10 +119,29 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 		e.logger.Info("serving metrics", "url", "http://"+mln.Addr().String()+server.MetricsPath)
 	}
 
+	reload := make(chan struct{}, 1)
+	stopHangup := notifyHangup(reload, func() {
+		if tlsm == nil {
+			return
+		}
+		if err := tlsm.Reload(); err != nil {
+			e.logger.Error("reloading the certificate; serving the one loaded before", "err", err)
+		}
+	})
+	defer stopHangup()
+	if tlsm != nil {
+		// Loads or obtains the certificate in the background, renewing
+		// it until ctx ends.
+		if err := tlsm.Start(ctx); err != nil {
+			closeAll(servers)
+			return err
+		}
+	}
+
 	g, gctx := errgroup.WithContext(ctx)
 	for _, s := range servers {
 		g.Go(func() error {
-			if err := s.srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
+			if err := s.serve(); !errors.Is(err, http.ErrServerClosed) {
 				return err
 			}
 			return nil
@@ -128,21 +161,40 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 		if metrics != nil {
 			metrics.ObserveRebuild(res, nil)
 		}
-		e.logger.Info("serving", "url", "http://"+ln.Addr().String()+"/", "rss", cfg.Site.BaseURL+cfg.Feeds.RSSPath[1:])
+		e.logger.Info("serving", "url", siteURL, "rss", cfg.Site.BaseURL+cfg.Feeds.RSSPath[1:])
 		warnBaseURL(e, cfg, ln.Addr())
-		return watchArticles(gctx, e, p, cfg, metrics)
+		return watchArticles(gctx, e, p, cfg, metrics, reload)
 	})
 	err = g.Wait()
 	p.Wait() // the last rebuild's compression and state save
 	return err
 }
 
+// listenAll binds the site's address and, when configured, the plain HTTP
+// address next to HTTPS and the metrics address. A failure closes what
+// was bound.
+func listenAll(cfg config.Config, tlsOn bool) (site, plain, metrics net.Listener, err error) {
+	if site, err = listen(cfg.Server.Listen, "--listen or [server] listen"); err != nil {
+		return nil, nil, nil, err
+	}
+	if tlsOn && cfg.TLS.HTTPListen != "" {
+		if plain, err = listen(cfg.TLS.HTTPListen, `[tls] http_listen, or "" for none`); err != nil {
+			closeListeners(site)
+			return nil, nil, nil, err
+		}
+	}
+	if cfg.Server.Metrics && cfg.Server.MetricsListen != "" {
+		if metrics, err = listen(cfg.Server.MetricsListen, "[server] metrics_listen"); err != nil {
+			closeListeners(site, plain)
+			return nil, nil, nil, err
+		}
+	}
+	return site, plain, metrics, nil
+}
+
 // watchArticles runs the watcher, with SIGHUP as a reload, until ctx is
 // done.
-func watchArticles(ctx context.Context, e *env, p *publish.Publisher, cfg config.Config, metrics *server.Metrics) error {
-	reload := make(chan struct{}, 1)
-	stopHangup := notifyHangup(reload)
-	defer stopHangup()
+func watchArticles(ctx context.Context, e *env, p *publish.Publisher, cfg config.Config, metrics *server.Metrics, reload <-chan struct{}) error {
 	return watch.Run(ctx, watch.Options{
 		Publisher:  p,
 		ConfigPath: cfg.AbsPath,
@@ -173,7 +225,8 @@ func listen(addr, setting string) (net.Listener, error) {
 	return nil, fmt.Errorf("listening on %s: %w (set %s)", addr, err, setting)
 }
 
-func closeAll(lns ...net.Listener) {
+// closeListeners closes the listeners that were bound, skipping nil ones.
+func closeListeners(lns ...net.Listener) {
 	for _, ln := range lns {
 		if ln != nil {
 			ln.Close()
@@ -214,16 +267,24 @@ func isLoopbackHost(host string) bool {
 
 // listening is an HTTP server with the listener it serves.
 type listening struct {
-	srv httpServer
+	srv *http.Server
 	ln  net.Listener
 }
 
-// httpServer is what serve needs of a server: an *http.Server or the
-// site's *server.Server.
-type httpServer interface {
-	Serve(net.Listener) error
-	Shutdown(context.Context) error
-	Close() error
+// serve serves the listener, over TLS when the server has a TLSConfig
+// (ServeTLS adds HTTP/2 to it).
+func (l listening) serve() error {
+	if l.srv.TLSConfig != nil {
+		return l.srv.ServeTLS(l.ln, "", "")
+	}
+	return l.srv.Serve(l.ln)
+}
+
+// closeAll closes the listeners of servers that never started.
+func closeAll(servers []listening) {
+	for _, s := range servers {
+		s.ln.Close()
+	}
 }
 
 // onRebuild tells the metrics, if any, and then hook, if any, of every
@@ -258,7 +319,7 @@ func newHTTPServer(cfg config.Config, h http.Handler, logger *slog.Logger) *http
 
 // shutdown stops accepting connections and waits, at most timeout, for
 // requests in flight.
-func shutdown(e *env, srv httpServer, timeout time.Duration) error {
+func shutdown(e *env, srv *http.Server, timeout time.Duration) error {
 	e.logger.Info("shutting down", "timeout", timeout)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -270,8 +331,9 @@ func shutdown(e *env, srv httpServer, timeout time.Duration) error {
 }
 
 // notifyHangup delivers SIGHUP (reload the config and rescan) to reload,
-// dropping a signal while one is already pending.
-func notifyHangup(reload chan<- struct{}) (stop func()) {
+// dropping a signal while one is already pending, and calls also, which
+// reloads what the watcher does not (the certificate files).
+func notifyHangup(reload chan<- struct{}, also func()) (stop func()) {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGHUP)
 	done := make(chan struct{})
@@ -279,6 +341,7 @@ func notifyHangup(reload chan<- struct{}) (stop func()) {
 		for {
 			select {
 			case <-sig:
+				also()
 				select {
 				case reload <- struct{}{}:
 				default:

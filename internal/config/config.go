@@ -24,6 +24,7 @@ type Config struct {
 	WebSub   WebSub   `toml:"websub"`
 	Markdown Markdown `toml:"markdown"`
 	Media    Media    `toml:"media"`
+	TLS      TLS      `toml:"tls"`
 
 	// lines places the keys of the file this was loaded from, for errors.
 	lines *keyLines
@@ -136,6 +137,14 @@ type Server struct {
 	// only, apart from the site, so it need not be public; empty serves
 	// it beside the site on Listen. Default "".
 	MetricsListen string `toml:"metrics_listen"`
+	// TrustedProxies are the addresses ("127.0.0.1") and networks
+	// ("10.0.0.0/8") of reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed, for the access log and metrics.
+	// Links never come from request headers. Default [] (none).
+	TrustedProxies []string `toml:"trusted_proxies"`
+	// LogFormat is "text" (key=value) or "json" (one object per line),
+	// for every log line. Default "text".
+	LogFormat string `toml:"log_format"`
 }
 
 // State configures the state file in which feedpub remembers article ids.

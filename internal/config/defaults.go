@@ -63,6 +63,8 @@ func defaults() Config {
 			MaxHeaderBytes:    16 << 10,
 			ShutdownTimeout:   Duration{10 * time.Second},
 			Metrics:           true,
+			TrustedProxies:    []string{},
+			LogFormat:         LogText,
 		},
 		State: State{
 			File: ".feedpub/state.json",
@@ -70,6 +72,7 @@ func defaults() Config {
 		Media: Media{
 			MaxBytes: 20 << 20,
 		},
+		TLS: tlsDefaults(),
 	}
 }
 
@@ -88,6 +91,7 @@ func (c *Config) derive() {
 	if s.Author == "" {
 		s.Author = s.Title
 	}
+	c.deriveTLS()
 }
 
 // withTrailingSlash appends "/" to a base URL that lacks one, so that

@@ -155,6 +155,7 @@ func unknownKeyMsg(key toml.Key, typ string) string {
 func (c *Config) resolve(dir string) {
 	c.Articles.Dir = resolvePath(dir, c.Articles.Dir)
 	c.State.File = resolvePath(dir, c.State.File)
+	c.TLS.resolve(dir)
 }
 
 // resolvePath joins a relative path p to dir, an absolute directory, and

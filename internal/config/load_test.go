@@ -299,7 +299,7 @@ func TestLoadSample(t *testing.T) {
 	def := Default()
 	articles := c.Articles
 	articles.Dir = def.Articles.Dir
-	if articles != def.Articles || c.Feeds != def.Feeds || c.Server != def.Server {
+	if articles != def.Articles || c.Feeds != def.Feeds || !reflect.DeepEqual(c.Server, def.Server) || c.TLS != def.TLS {
 		t.Errorf("sample differs from the defaults:\n%+v\nwant\n%+v", c, def)
 	}
 }

@@ -33,6 +33,7 @@ func (c *Config) validate(ps *problems) {
 	c.State.validate(ps)
 	c.WebSub.validate(ps)
 	c.Media.validate(ps)
+	c.TLS.validate(ps, c.Site.BaseURL, c.Server.Listen)
 }
 
 // check records a problem with key when msg is not "".
@@ -138,6 +139,7 @@ func (s *Server) validate(ps *problems) {
 	if s.MaxHeaderBytes <= 0 {
 		ps.check("server.max_header_bytes", "must be a positive number of bytes, like 16384")
 	}
+	s.validateProxying(ps)
 	if s.MetricsListen != "" {
 		if msg := listenProblem(s.MetricsListen); msg != "" {
 			ps.check("server.metrics_listen", msg+`; "" serves /metrics on server.listen`)

@@ -79,7 +79,7 @@ func TestBrowserShowsFeeds(t *testing.T) {
 	}
 	cfg := siteConfig(t, t.TempDir(), "http://"+ln.Addr().String()+"/")
 	p := publishCorpus(t, 6, cfg)
-	base := serveWire(t, ln, server.New(p, server.Options{FeedMaxAge: time.Minute}))
+	base := serveOn(t, ln, server.New(p, server.Options{FeedMaxAge: time.Minute}))
 
 	var rss struct {
 		Titles []string `xml:"channel>item>title"`

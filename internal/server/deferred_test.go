@@ -38,7 +38,7 @@ func TestGzipVariantArrivesAfterCompression(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := serveWire(t, listen(t), server.New(fixedSource{snap}, server.Options{FeedMaxAge: time.Minute}))
+	base := serveOn(t, listen(t), server.New(fixedSource{snap}, server.Options{FeedMaxAge: time.Minute}))
 	rss := snap.Lookup("/rss.xml")
 	if rss.Gzip() != nil {
 		t.Fatal("Build compressed the feed; compression belongs after the swap")

@@ -73,7 +73,7 @@ func newTestSite(t testing.TB, n int, opts server.Options) *testSite {
 	}
 	ts := &testSite{pub: p, snap: p.Snapshot(), metrics: opts.Metrics}
 	ts.handler = server.New(p, opts)
-	ts.url = serveWire(t, listen(t), ts.handler)
+	ts.url = serveOn(t, listen(t), ts.handler)
 	return ts
 }
 
@@ -87,17 +87,11 @@ func listen(t testing.TB) net.Listener {
 	return ln
 }
 
-// serveWire serves h on ln as feedpub serve does, through a
-// server.Server, until the test ends, and returns its URL.
-func serveWire(t testing.TB, ln net.Listener, h http.Handler) string {
+// serveOn serves h on ln with net/http, as feedpub serve does, until the
+// test ends, and returns its URL.
+func serveOn(t testing.TB, ln net.Listener, h http.Handler) string {
 	t.Helper()
-	return serveWireWith(t, ln, h, &http.Server{Handler: h})
-}
-
-// serveWireWith is serveWire with hs for the requests net/http answers.
-func serveWireWith(t testing.TB, ln net.Listener, h http.Handler, hs *http.Server) string {
-	t.Helper()
-	srv := server.NewServer(h.(*server.Handler), hs)
+	srv := &http.Server{Handler: h}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	t.Cleanup(func() {

@@ -59,6 +59,8 @@ type Metrics struct {
 	rebuilds *prometheus.CounterVec
 	duration prometheus.Histogram
 	bytes    [numRoutes]prometheus.Counter
+	// schemes counts requests over http and https.
+	schemes [2]prometheus.Counter
 
 	// counters caches the child of requests for each route and code,
 	// resolved on first use so unseen combinations export nothing; after
@@ -93,6 +95,11 @@ func NewMetrics(src Source) *Metrics {
 		m.bytes[rt] = bytes.WithLabelValues(routeNames[rt])
 		m.counters[rt] = make([]atomic.Pointer[prometheus.Counter], len(codes)+1)
 	}
+	schemes := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "feedpub_http_requests_by_scheme_total",
+		Help: "HTTP requests by the scheme the client used: TLS to feedpub, or X-Forwarded-Proto from a trusted proxy.",
+	}, []string{"scheme"})
+	m.schemes = [2]prometheus.Counter{schemes.WithLabelValues("http"), schemes.WithLabelValues("https")}
 	for _, r := range []string{"swapped", "unchanged", "failed"} {
 		m.rebuilds.WithLabelValues(r)
 	}
@@ -102,7 +109,7 @@ func NewMetrics(src Source) *Metrics {
 		})
 	}
 	m.registry.MustRegister(
-		m.requests, bytes, m.rebuilds, m.duration,
+		m.requests, bytes, schemes, m.rebuilds, m.duration,
 		snapshotGauge("feedpub_snapshot_generation", "Generation of the snapshot served; it grows with every change.",
 			func(s *snapshotView) float64 { return float64(s.generation) }),
 		snapshotGauge("feedpub_articles_published", "Articles published in the snapshot served.",
@@ -157,7 +164,12 @@ func (m *Metrics) ObserveRebuild(res publish.Result, err error) {
 }
 
 // count records one request.
-func (m *Metrics) count(rt route, status, bytes int) {
+func (m *Metrics) count(rt route, status, bytes int, https bool) {
+	if https {
+		m.schemes[1].Inc()
+	} else {
+		m.schemes[0].Inc()
+	}
 	slot := &m.counters[rt][codeIndex(status)]
 	c := slot.Load()
 	if c == nil {

@@ -11,15 +11,14 @@ import (
 const maxPathBytes = 2048
 
 // serveMissing answers a GET or HEAD for a path that is not in the
-// snapshot: 400 for a path no document could ever have (see badPath), a
-// redirect for an article path missing its trailing slash, else the 404
-// page.
-func (h *Handler) serveMissing(w http.ResponseWriter, r *http.Request, t *table) result {
-	path := r.URL.Path
-	if badPath(path) || len(r.URL.RawPath) > maxPathBytes {
+// snapshot (path is the request's under the base path, "" outside it):
+// 400 for a path no document could ever have (see badPath), a redirect
+// for an article path missing its trailing slash, else the 404 page.
+func (h *Handler) serveMissing(w http.ResponseWriter, r *http.Request, t *table, path string) result {
+	if badPath(r.URL.Path) || len(r.URL.RawPath) > maxPathBytes {
 		return result{routeInvalid, writeStatus(w, r, http.StatusBadRequest), 0}
 	}
-	if !strings.HasSuffix(path, "/") && t.entries[path+"/"] != nil {
+	if path != "" && !strings.HasSuffix(path, "/") && t.entries[path+"/"] != nil {
 		target := r.URL.EscapedPath() + "/"
 		if r.URL.RawQuery != "" {
 			target += "?" + r.URL.RawQuery

@@ -14,8 +14,7 @@ import (
 
 // TestPipelinedResponsesInOrder pipelines requests of every size and kind
 // on one connection: each response arrives whole and in order, with the
-// body of its document, from the wire path and, after a request it hands
-// to net/http (the unknown path), from net/http.
+// body of its document, the unknown path's 404 among them.
 func TestPipelinedResponsesInOrder(t *testing.T) {
 	ts := newTestSite(t, 8, server.Options{})
 	type exchange struct {

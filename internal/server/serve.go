@@ -9,8 +9,7 @@ import (
 // the fast path: prepared header slices written into the header map, a
 // 304 when a validator matches, and the body in one Write. Requests with
 // preconditions the fast path does not evaluate (If-Match,
-// If-Unmodified-Since) or a Range go to http.ServeContent. The wire path
-// (see Server) answers the same requests with the same negotiate.
+// If-Unmodified-Since) or a Range go to http.ServeContent.
 func (h *Handler) serveEntry(w http.ResponseWriter, r *http.Request, e *entry) result {
 	hdr := r.Header
 	if e.view != nil && prefersHTML(hdr["Accept"]) {

@@ -3,22 +3,22 @@
 // response is a document of the snapshot, looked up by path, with header
 // values built once per snapshot.
 //
-// Two paths answer. Server reads requests off the connection itself and
-// answers the ones feed readers repeat all day (a GET or HEAD of a
-// document, with or without gzip, conditional or not) with header bytes
-// prepared per document: the wire path. Everything else goes to Handler,
-// an http.Handler under net/http, whose own fast path sets prepared header
-// slices and leaves what it does not handle (Range, If-Match,
-// If-Unmodified-Since) to http.ServeContent. Tests hold the wire path to
-// net/http's answers byte for byte, and the Handler's fast path to
-// ServeContent's (RFC 9110).
+// Handler is an http.Handler served by net/http, which does the wire:
+// HTTP/1.1, HTTP/2 over TLS, timeouts, header limits. For the requests
+// feed readers repeat all day (a GET or HEAD of a document, with or
+// without gzip, conditional or not) its fast path sets header slices
+// prepared per document and writes the body in one Write; what it does
+// not handle (Range, If-Match, If-Unmodified-Since) goes to
+// http.ServeContent. Tests hold the fast path to ServeContent's answers
+// (RFC 9110).
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,13 +41,25 @@ type Options struct {
 	// request. nil discards them.
 	Logger *slog.Logger
 	// AccessLog logs every request: method, path, status, bytes,
-	// duration and remote address.
+	// duration, the client's address and scheme (see TrustedProxies),
+	// protocol, user agent and referrer.
 	AccessLog bool
 	// Metrics, if not nil, counts every request.
 	Metrics *Metrics
 	// ServeMetrics answers /metrics with Metrics in the Prometheus text
 	// format. Leave it false when the metrics have a listener of their own.
 	ServeMetrics bool
+	// HSTS, if not "", is the Strict-Transport-Security field value of
+	// every response over TLS (RFC 6797 §7.2: never over plain HTTP).
+	HSTS string
+	// BasePath is the path the site is served under, base_url's, like
+	// "/blog/"; "" means "/". Paths outside it get 404, and the base path
+	// without its slash a redirect to it. /healthz and /metrics stay at
+	// the root, for monitoring that reaches feedpub directly.
+	BasePath string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed for the access log and metrics.
+	TrustedProxies []netip.Prefix
 }
 
 // Paths the handler answers itself, outside the snapshot.
@@ -67,6 +79,9 @@ type Handler struct {
 	metrics      *Metrics
 	serveMetrics bool
 	metricsHTTP  http.Handler
+	hsts         []string
+	basePath     string // "" for "/"
+	proxies      []netip.Prefix
 
 	// table holds the prepared responses of the snapshot served last.
 	table atomic.Pointer[table]
@@ -92,6 +107,13 @@ func New(src Source, opts Options) *Handler {
 	if h.serveMetrics {
 		h.metricsHTTP = opts.Metrics.Handler()
 	}
+	if opts.HSTS != "" {
+		h.hsts = fixed(opts.HSTS)
+	}
+	if opts.BasePath != "/" {
+		h.basePath = opts.BasePath
+	}
+	h.proxies = opts.TrustedProxies
 	return h
 }
 
@@ -110,6 +132,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	res := result{route: routeInvalid, status: http.StatusInternalServerError}
 	defer h.finish(w, r, &res, start)
+	if h.hsts != nil && r.TLS != nil {
+		w.Header()["Strict-Transport-Security"] = h.hsts
+	}
 	res = h.serve(w, r)
 }
 
@@ -125,23 +150,30 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, res *result, st
 		// status and the client sees a truncated body.
 		res.status, res.bytes = writeStatus(w, r, http.StatusInternalServerError), 0
 	}
-	h.account(r.Method, r.URL.Path, *res, start, r.RemoteAddr)
+	h.account(r, *res, start)
 }
 
-// account counts a request in the metrics and, with AccessLog, logs it,
-// whichever path answered it.
-func (h *Handler) account(method, path string, res result, start time.Time, remote string) {
+// account counts a request in the metrics and, with AccessLog, logs it.
+func (h *Handler) account(r *http.Request, res result, start time.Time) {
 	if h.metrics != nil {
-		h.metrics.count(res.route, res.status, res.bytes)
+		h.metrics.count(res.route, res.status, res.bytes, h.isHTTPS(r))
 	}
 	if h.accessLog {
-		h.logger.LogAttrs(context.Background(), slog.LevelInfo, "request",
-			slog.String("method", method),
-			slog.String("path", path),
+		scheme := "http"
+		if h.isHTTPS(r) {
+			scheme = "https"
+		}
+		h.logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
 			slog.Int("status", res.status),
 			slog.Int("bytes", res.bytes),
 			slog.Duration("duration", time.Since(start)),
-			slog.String("remote", remote),
+			slog.String("remote", h.clientAddr(r)),
+			slog.String("scheme", scheme),
+			slog.String("proto", r.Proto),
+			slog.String("user_agent", r.UserAgent()),
+			slog.String("referrer", r.Referer()),
 		)
 	}
 }
@@ -153,7 +185,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) result {
 		return h.serveStarting(w, r)
 	}
 	t := h.tableFor(snap)
-	path := r.URL.Path
+	path, inside := h.sitePath(r.URL.Path)
 	e := t.entries[path]
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return serveOtherMethod(w, r, e)
@@ -161,12 +193,28 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) result {
 	switch {
 	case e != nil:
 		return h.serveEntry(w, r, e)
-	case path == HealthPath:
+	case r.URL.Path == HealthPath:
 		return h.serveHealth(w, r, snap)
-	case path == MetricsPath && h.serveMetrics:
+	case r.URL.Path == MetricsPath && h.serveMetrics:
 		return serveCounted(w, r, routeMetrics, h.metricsHTTP)
+	case !inside && r.URL.Path+"/" == h.basePath:
+		http.Redirect(w, r, h.basePath, http.StatusMovedPermanently)
+		return result{routeRedirect, http.StatusMovedPermanently, 0}
 	}
-	return h.serveMissing(w, r, t)
+	return h.serveMissing(w, r, t, path)
+}
+
+// sitePath returns the snapshot path of a URL path under the base path,
+// and whether it is under it at all; one outside gets "", found nowhere.
+func (h *Handler) sitePath(p string) (string, bool) {
+	if h.basePath == "" {
+		return p, true
+	}
+	rest, ok := strings.CutPrefix(p, h.basePath)
+	if !ok {
+		return "", false
+	}
+	return "/" + rest, true
 }
 
 // serveOtherMethod answers OPTIONS with the methods the handler allows and

@@ -91,13 +91,6 @@ type variant struct {
 	// representation metadata; Last-Modified is left out since the ETag
 	// is there, as ServeContent does).
 	ok, notModified []field
-	// wire is the same fields as the wire path sends them, made on the
-	// first request that needs them.
-	wire atomic.Pointer[wireHeads]
-	// file is the body in a memfd, for sendfile, made on the first
-	// request that needs it; noFile records that it could not be made.
-	file   atomic.Pointer[bodyFile]
-	noFile atomic.Bool
 }
 
 // field is one header field with its canonical name.

@@ -123,8 +123,8 @@ func (w *watcher) applyConfig(force bool) bool {
 	if !force && sameConfig(next, w.cfg) {
 		return false
 	}
-	if next.Server != w.cfg.Server {
-		w.logger.Warn("[server] settings changed; they take effect after a restart", "file", w.opts.ConfigPath)
+	if !reflect.DeepEqual(next.Server, w.cfg.Server) || next.TLS != w.cfg.TLS {
+		w.logger.Warn("[server] or [tls] settings changed; they take effect after a restart", "file", w.opts.ConfigPath)
 	}
 	if err := w.opts.Publisher.Reconfigure(next); err != nil {
 		w.logger.Error("config not applied; keeping the running config", "file", w.opts.ConfigPath, "err", err)
