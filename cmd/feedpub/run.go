@@ -32,6 +32,8 @@ const usage = `usage: feedpub [command] [flags]
 commands:
   serve    serve the feeds and pages, rebuilding on every change (default)
   build    write the site to a directory: feedpub build --out DIR
+  deploy   upload the site to S3-compatible object storage:
+           feedpub deploy [--dry-run] [--max-deletes N] [--force] s3://BUCKET[/PREFIX]?endpoint=URL&region=R&path_style=true
   check    report every problem in config.toml and the articles:
            feedpub check [--format text|json] [--strict]
   new      start a new article, as a draft dated today:
@@ -104,6 +106,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"serve":   serveCommand(),
 		"build":   buildCommand(),
+		"deploy":  deployCommand(),
 		"check":   checkCommand(),
 		"new":     newCommand(),
 		"version": {name: "version", run: runVersion},

@@ -21,6 +21,7 @@ type Config struct {
 	WebSub   WebSub   `toml:"websub"`
 	Markdown Markdown `toml:"markdown"`
 	Media    Media    `toml:"media"`
+	Deploy   Deploy   `toml:"deploy"`
 
 	// lines places the keys of the file this was loaded from, for errors.
 	lines *keyLines
@@ -163,6 +164,31 @@ type Media struct {
 	// MaxBytes is the largest media file served; larger ones are reported
 	// and skipped. Default 20971520 (20 MiB).
 	MaxBytes int64 `toml:"max_bytes"`
+}
+
+// Deploy configures `feedpub deploy`, which uploads the site to
+// S3-compatible object storage. Credentials never come from here: they
+// come from the environment or the standard AWS shared files.
+type Deploy struct {
+	// Target is the default deploy target,
+	// "s3://BUCKET[/PREFIX]?endpoint=URL&region=R&path_style=true"; the
+	// command line's TARGET overrides it. Default "" (none).
+	Target string `toml:"target"`
+	// Gzip stores text documents gzip-compressed with Content-Encoding:
+	// gzip. A bucket holds one variant and cannot negotiate, so clients
+	// that do not accept gzip would get bytes they cannot read; CDNs
+	// compress on their own. Default false.
+	Gzip bool `toml:"gzip"`
+	// DirectoryKeys also stores each directory page (articles/x/index.html)
+	// at its directory key (articles/x/), for stores that serve no index
+	// documents. Default false.
+	DirectoryKeys bool `toml:"directory_keys"`
+	// PageMaxAge is the Cache-Control max-age of HTML pages, stylesheets
+	// and the like. Default "1m".
+	PageMaxAge Duration `toml:"page_max_age"`
+	// MediaMaxAge is the Cache-Control max-age of media files.
+	// Default "1h".
+	MediaMaxAge Duration `toml:"media_max_age"`
 }
 
 // Duration is a time.Duration written in TOML as a string ("100ms", "2s").

@@ -70,6 +70,10 @@ func defaults() Config {
 		Media: Media{
 			MaxBytes: 20 << 20,
 		},
+		Deploy: Deploy{
+			PageMaxAge:  Duration{time.Minute},
+			MediaMaxAge: Duration{time.Hour},
+		},
 	}
 }
 

@@ -406,3 +406,44 @@ func backoff(base, max time.Duration, n int, jitter float64) time.Duration {
 	d = min(d, max)
 	return d/2 + time.Duration(jitter*float64(d/2))
 }
+
+// Announce pings every hub about every topic now and returns when each
+// ping has succeeded or failed for good, retrying failures that may pass
+// as Run does. It is for a publisher that knows which feeds it has just
+// put in place, such as a deploy to object storage, rather than one that
+// swaps snapshots. Failures are logged; Announce returns how many pings
+// failed for good.
+func Announce(ctx context.Context, hubs, topics []string, opts Options) int {
+	p := New(opts)
+	failed := 0
+	for _, url := range hubs {
+		h := newHub(url, p.opts)
+		for _, topic := range topics {
+			if err := h.publishRetrying(ctx, topic); err != nil {
+				failed++
+				h.opts.Logger.Error("websub: ping failed", "hub", url, "topic", topic, "status", statusOf(err), "err", err)
+				continue
+			}
+			h.opts.Logger.Debug("websub: hub notified", "hub", url, "topic", topic)
+		}
+	}
+	return failed
+}
+
+// publishRetrying publishes topic, retrying with backoff up to
+// opts.Attempts attempts while failures may pass.
+func (h *hub) publishRetrying(ctx context.Context, topic string) error {
+	for attempt := 1; ; attempt++ {
+		err := h.publish(ctx, topic)
+		if err == nil || !retryable(err) || attempt >= h.opts.Attempts {
+			return err
+		}
+		t := time.NewTimer(backoff(h.opts.Backoff, h.opts.MaxBackoff, attempt, rand.Float64()))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
