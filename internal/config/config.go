@@ -76,6 +76,14 @@ type Articles struct {
 	// Poll, when non-zero, also rescans the directory at this interval,
 	// for file systems that deliver no change events. Default "0s" (off).
 	Poll Duration `toml:"poll"`
+	// Undated is how an article that declares no date (no Date header,
+	// no date prefix in its file name) is dated: "first_seen", when
+	// feedpub first saw the file (kept in the state file); "git", the
+	// author date of the commit that added the file, following renames,
+	// with its last commit's as its updated date, the same on every
+	// clone (an uncommitted file falls back to first_seen); or "mtime",
+	// the file's modification time. Default "first_seen".
+	Undated string `toml:"undated"`
 }
 
 // Feeds configures the feed documents.

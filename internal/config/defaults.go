@@ -43,6 +43,7 @@ func defaults() Config {
 			MaxBytes: 8 << 20,
 			Debounce: Duration{100 * time.Millisecond},
 			MaxWait:  Duration{time.Second},
+			Undated:  "first_seen",
 		},
 		Feeds: Feeds{
 			Limit:       20,

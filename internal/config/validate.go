@@ -80,6 +80,11 @@ func (a *Articles) validate(ps *problems) {
 	if a.Poll.Duration < 0 {
 		ps.check("articles.poll", negativeDuration+`; "0s" turns polling off`)
 	}
+	switch a.Undated {
+	case "first_seen", "git", "mtime":
+	default:
+		ps.check("articles.undated", fmt.Sprintf(`must be "first_seen", "git" or "mtime", not %q`, a.Undated))
+	}
 }
 
 // negativeDuration is the message for a duration below zero.
