@@ -5,15 +5,20 @@ import (
 	"flag"
 	"fmt"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/feedpub/feedpub/internal/config"
 	"github.com/feedpub/feedpub/internal/deploy"
+	"github.com/feedpub/feedpub/internal/publish"
+	"github.com/feedpub/feedpub/internal/site"
+	"github.com/feedpub/feedpub/internal/watch"
 	"github.com/feedpub/feedpub/internal/websub"
 )
 
 // deployFlags are the flags of feedpub deploy.
 type deployFlags struct {
-	dryRun, force bool
-	maxDeletes    int
+	dryRun, force, watch bool
+	maxDeletes           int
 }
 
 func deployCommand() command {
@@ -24,8 +29,15 @@ func deployCommand() command {
 			fs.BoolVar(&f.dryRun, "dry-run", false, "list what would be uploaded and deleted; change nothing")
 			fs.BoolVar(&f.force, "force", false, "upload every object, changed or not")
 			fs.IntVar(&f.maxDeletes, "max-deletes", 256, "delete no stale object when more than `N` are stale")
+			fs.BoolVar(&f.watch, "watch", false, "keep watching the articles and deploy every change")
 		},
 		run: func(ctx context.Context, e *env) error {
+			if f.watch {
+				if f.dryRun || f.force {
+					return usageError("deploy --watch takes neither --dry-run nor --force: it deploys every change as it comes")
+				}
+				return runWatchDeploy(ctx, e, f)
+			}
 			return runDeploy(ctx, e, f)
 		},
 	}
@@ -37,7 +49,11 @@ func runDeploy(ctx context.Context, e *env, f deployFlags) error {
 	if err != nil {
 		return err
 	}
-	d, target, err := newDeployer(ctx, e, cfg, f)
+	raw, err := targetArg(e, cfg)
+	if err != nil {
+		return err
+	}
+	d, target, err := newDeployer(ctx, e, cfg, f, raw)
 	if err != nil {
 		return err
 	}
@@ -53,25 +69,29 @@ func runDeploy(ctx context.Context, e *env, f deployFlags) error {
 	return nil
 }
 
-// newDeployer returns a deployer for the target named on the command line
-// or in [deploy] target.
-func newDeployer(ctx context.Context, e *env, cfg config.Config, f deployFlags) (*deploy.Deployer, deploy.Target, error) {
-	raw := cfg.Deploy.Target
+// targetArg returns the deploy target named on the command line or, when
+// none is, in [deploy] target.
+func targetArg(e *env, cfg config.Config) (string, error) {
 	switch len(e.args) {
 	case 0:
 	case 1:
-		raw = e.args[0]
+		return e.args[0], nil
 	default:
-		return nil, deploy.Target{}, usageError("deploy takes one TARGET, not %d: feedpub deploy s3://BUCKET[/PREFIX]?endpoint=URL&region=R&path_style=true", len(e.args))
+		return "", usageError("deploy takes one TARGET, not %d: feedpub deploy s3://BUCKET[/PREFIX]?endpoint=URL&region=R&path_style=true", len(e.args))
 	}
-	if raw == "" {
-		return nil, deploy.Target{}, usageError("deploy needs a TARGET, like s3://BUCKET/PREFIX?region=us-east-1, on the command line or as [deploy] target in %s", cfg.Path)
+	if cfg.Deploy.Target == "" {
+		return "", usageError("deploy needs a TARGET, like s3://BUCKET/PREFIX?region=us-east-1, on the command line or as [deploy] target in %s", cfg.Path)
 	}
+	return cfg.Deploy.Target, nil
+}
+
+// newDeployer returns a deployer to the target raw names.
+func newDeployer(ctx context.Context, e *env, cfg config.Config, f deployFlags, raw string) (*deploy.Deployer, deploy.Target, error) {
 	target, err := deploy.ParseTarget(raw)
 	if err != nil {
 		return nil, target, err
 	}
-	client, err := deploy.NewClient(ctx, target, deploy.ClientOptions{})
+	client, err := deploy.NewClient(ctx, target, e.storeRetries)
 	if err != nil {
 		return nil, target, err
 	}
@@ -99,4 +119,52 @@ func newDeployer(ctx context.Context, e *env, cfg config.Config, f deployFlags) 
 		Logger: e.logger,
 	})
 	return d, target, nil
+}
+
+// runWatchDeploy serves nothing but deploys every snapshot: the first in
+// full, then each change as the watcher rebuilds, until ctx is done.
+func runWatchDeploy(ctx context.Context, e *env, f deployFlags) error {
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	raw, err := targetArg(e, cfg)
+	if err != nil {
+		return err
+	}
+	cont, err := newContinuous(ctx, e, cfg, raw, f)
+	if err != nil {
+		return err
+	}
+	p, err := publish.New(cfg, publish.Options{Logger: e.logger, OnSwap: func(snap *site.Snapshot, _ config.Config) {
+		cont.Notify(snap)
+	}})
+	if err != nil {
+		return err
+	}
+	res, err := p.Rebuild()
+	if err != nil {
+		return err
+	}
+	watch.LogResult(e.logger, "start", res)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return cont.Run(gctx) })
+	g.Go(func() error { return watchArticles(gctx, e, p, nil, e.onRebuild) })
+	err = g.Wait()
+	p.Wait()
+	return err
+}
+
+// newContinuous returns a continuous deploy to the target raw names,
+// telling e.onDeployed, if set, of every deploy.
+func newContinuous(ctx context.Context, e *env, cfg config.Config, raw string, f deployFlags) (*deploy.Continuous, error) {
+	d, _, err := newDeployer(ctx, e, cfg, f, raw)
+	if err != nil {
+		return nil, err
+	}
+	cont := deploy.NewContinuous(d)
+	if e.onDeployed != nil {
+		cont.SetDeployed(e.onDeployed)
+	}
+	return cont, nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/deploy"
 	"github.com/feedpub/feedpub/internal/publish"
 )
 
@@ -33,7 +34,7 @@ commands:
   serve    serve the feeds and pages, rebuilding on every change (default)
   build    write the site to a directory: feedpub build --out DIR
   deploy   upload the site to S3-compatible object storage:
-           feedpub deploy [--dry-run] [--max-deletes N] [--force] s3://BUCKET[/PREFIX]?endpoint=URL&region=R&path_style=true
+           feedpub deploy [--dry-run] [--max-deletes N] [--force] [--watch] s3://BUCKET[/PREFIX]?endpoint=URL&region=R&path_style=true
   check    report every problem in config.toml and the articles:
            feedpub check [--format text|json] [--strict]
   new      start a new article, as a draft dated today:
@@ -70,6 +71,14 @@ type env struct {
 	// onRebuild, if set, is told of every rebuild after the first (tests
 	// wait on it).
 	onRebuild func(publish.Result, error)
+	// onDeployed, if set, is told of every continuous deploy (tests
+	// wait on it).
+	onDeployed func(deploy.Summary, error)
+	// continuous, if set, deploys every snapshot serve swaps in.
+	continuous *deploy.Continuous
+	// storeRetries bounds the retries of requests to object storage;
+	// zero takes the defaults (tests shorten them).
+	storeRetries deploy.ClientOptions
 }
 
 // run is feedpub's whole command line: main only calls it, and tests call

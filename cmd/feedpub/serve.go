@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/deploy"
 	"github.com/feedpub/feedpub/internal/publish"
 	"github.com/feedpub/feedpub/internal/server"
 	"github.com/feedpub/feedpub/internal/site"
@@ -25,14 +26,15 @@ import (
 
 func serveCommand() command {
 	var (
-		listen string
-		poll   time.Duration
+		listen, deployTo string
+		poll             time.Duration
 	)
 	return command{
 		name: "serve",
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&listen, "listen", "", "`address` to listen on (overrides [server] listen)")
 			fs.DurationVar(&poll, "poll", 0, "also rescan every `interval`, for file systems without change events (overrides [articles] poll)")
+			fs.StringVar(&deployTo, "deploy", "", "also deploy every change to object storage at `TARGET` (s3://BUCKET[/PREFIX]?...)")
 		},
 		run: func(ctx context.Context, e *env) error {
 			e.overrides = func(cfg *config.Config) {
@@ -47,6 +49,11 @@ func serveCommand() command {
 			if err != nil {
 				return err
 			}
+			if deployTo != "" {
+				if e.continuous, err = newContinuous(ctx, e, cfg, deployTo, deployFlags{maxDeletes: 256}); err != nil {
+					return err
+				}
+			}
 			return serve(ctx, e, cfg)
 		},
 	}
@@ -54,12 +61,20 @@ func serveCommand() command {
 
 // serve builds the first snapshot, then serves it until ctx is done. It
 // then stops accepting connections and waits for the requests in flight,
-// at most [server] shutdown_timeout, and returns nil.
+// at most [server] shutdown_timeout, and returns nil. With e.continuous,
+// every snapshot is also deployed to object storage.
 func serve(ctx context.Context, e *env, cfg config.Config) error {
+	cont := e.continuous
 	// The pinger tells the WebSub hubs about every swap, including those
-	// after a config reload changed the hubs.
+	// after a config reload changed the hubs. When the site is deployed,
+	// the deploy tells them instead, once the feeds are in the store
+	// that base_url names.
 	pinger := websub.New(websub.Options{Logger: e.logger})
 	p, err := publish.New(cfg, publish.Options{Logger: e.logger, OnSwap: func(snap *site.Snapshot, cfg config.Config) {
+		if cont != nil {
+			cont.Notify(snap)
+			return
+		}
 		pinger.Notify(snap, cfg.WebSub.Hubs)
 	}})
 	if err != nil {
@@ -74,6 +89,13 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 	if cfg.Server.Metrics {
 		metrics = server.NewMetrics(p)
 		metrics.ObserveRebuild(res, nil)
+		if cont != nil {
+			metrics.Registry().MustRegister(cont.Collectors()...)
+		}
+	}
+	var deployStatus func() deploy.Status
+	if cont != nil {
+		deployStatus = cont.Status
 	}
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
@@ -85,6 +107,7 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 		AccessLog:    cfg.Server.AccessLog,
 		Metrics:      metrics,
 		ServeMetrics: cfg.Server.MetricsListen == "",
+		Deploy:       deployStatus,
 	})
 	site := server.NewServer(handler, newHTTPServer(cfg, handler, e.logger))
 	servers := []listening{{site, ln}}
@@ -107,16 +130,10 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return pinger.Run(gctx) })
-	g.Go(func() error {
-		return watch.Run(gctx, watch.Options{
-			Publisher:  p,
-			ConfigPath: e.configPath,
-			LoadConfig: e.loadConfig,
-			Reload:     reload,
-			Logger:     e.logger,
-			OnRebuild:  onRebuild(metrics, e.onRebuild),
-		})
-	})
+	if cont != nil {
+		g.Go(func() error { return cont.Run(gctx) })
+	}
+	g.Go(func() error { return watchArticles(gctx, e, p, reload, onRebuild(metrics, e.onRebuild)) })
 	for _, s := range servers {
 		g.Go(func() error {
 			if err := s.srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
@@ -132,6 +149,19 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 	err = g.Wait()
 	p.Wait() // the last rebuild's compression and state save
 	return err
+}
+
+// watchArticles rebuilds p on every change to the articles or the config
+// file, and on reload, until ctx is done.
+func watchArticles(ctx context.Context, e *env, p *publish.Publisher, reload <-chan struct{}, hook func(publish.Result, error)) error {
+	return watch.Run(ctx, watch.Options{
+		Publisher:  p,
+		ConfigPath: e.configPath,
+		LoadConfig: e.loadConfig,
+		Reload:     reload,
+		Logger:     e.logger,
+		OnRebuild:  hook,
+	})
 }
 
 // listening is an HTTP server with the listener it serves.

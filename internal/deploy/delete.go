@@ -17,10 +17,11 @@ import (
 // request: DeleteObjects needs a checksum that not every S3-compatible
 // store computes alike.
 func (d *Deployer) deleteStale(ctx context.Context, objs []Object, remote map[string]remoteObject) (int, error) {
-	want := make(map[string]bool, len(objs))
+	want := make(map[string]bool, len(objs)+1)
 	for _, o := range objs {
 		want[o.Key] = true
 	}
+	want[d.manifestKey()] = true
 	var stale []string
 	d.mu.Lock()
 	for key := range remote {

@@ -122,6 +122,11 @@ func (d *Deployer) Deploy(ctx context.Context, snap *site.Snapshot) (Summary, er
 }
 
 func (d *Deployer) deploy(ctx context.Context, snap *site.Snapshot) (Summary, error) {
+	if d.opts.Policy.Gzip {
+		// A snapshot just swapped in may be compressing still; this
+		// waits for it, or does it, so the bucket gets the gzip bytes.
+		snap.Compress()
+	}
 	objs := Plan(snap, d.opts.Target.Prefix, d.opts.Policy)
 	d.mu.Lock()
 	remote := d.remote
@@ -149,7 +154,7 @@ func (d *Deployer) deploy(ctx context.Context, snap *site.Snapshot) (Summary, er
 		sum.Unchanged += res.unchanged
 		sum.Bytes += res.bytes
 		sum.Topics = append(sum.Topics, res.topics...)
-		manifestStale = manifestStale || res.headersLearned || res.uploaded > 0
+		manifestStale = manifestStale || res.headersLearned
 		if err != nil {
 			return sum, err
 		}
@@ -178,8 +183,10 @@ type stageResult struct {
 	topics              []string
 	// planned lists the uploads, for a dry run.
 	planned []string
-	// headersLearned is set when HeadObject found headers the manifest
-	// did not record.
+	// headersLearned is set when the manifest must change: an object
+	// is new or has new headers, or HeadObject found headers the
+	// manifest did not record. Objects whose bytes alone changed leave
+	// it as it is.
 	headersLearned bool
 }
 
@@ -220,6 +227,7 @@ func (d *Deployer) runStage(ctx context.Context, objs []Object, stage Stage, rem
 			mu.Lock()
 			defer mu.Unlock()
 			res.planned = append(res.planned, "upload "+o.Key+" ("+reason+")")
+			res.headersLearned = res.headersLearned || reason != "changed"
 			res.uploaded++
 			res.bytes += int64(len(o.Body))
 			if o.Topic != "" && !slices.Contains(res.topics, o.Topic) {

@@ -34,6 +34,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/feedpub/feedpub/internal/backoff"
 	"github.com/feedpub/feedpub/internal/site"
 )
 
@@ -327,7 +328,7 @@ func (h *hub) ping(ctx context.Context, topic string) {
 		log.Warn("websub: ping failed; a newer ping is queued", "status", statusOf(err), "err", err)
 	default:
 		r.failures++
-		delay := backoff(h.opts.Backoff, h.opts.MaxBackoff, r.failures, rand.Float64())
+		delay := backoff.Delay(h.opts.Backoff, h.opts.MaxBackoff, r.failures, rand.Float64())
 		r.notBefore = time.Now().Add(delay)
 		h.pending[topic] = r
 		log.Warn("websub: ping failed; retrying", "status", statusOf(err), "attempt", r.failures, "retry_in", delay, "err", err)
@@ -394,19 +395,6 @@ func statusOf(err error) int {
 	return 0
 }
 
-// backoff returns the wait before retry number n (1 for the first):
-// base·2^(n-1), at most max, scaled by jitter in [0, 1) to between half
-// and all of it ("equal jitter"), so retries spread out but never come
-// sooner than half the schedule.
-func backoff(base, max time.Duration, n int, jitter float64) time.Duration {
-	d := base
-	for i := 1; i < n && d < max; i++ {
-		d *= 2
-	}
-	d = min(d, max)
-	return d/2 + time.Duration(jitter*float64(d/2))
-}
-
 // Announce pings every hub about every topic now and returns when each
 // ping has succeeded or failed for good, retrying failures that may pass
 // as Run does. It is for a publisher that knows which feeds it has just
@@ -438,7 +426,7 @@ func (h *hub) publishRetrying(ctx context.Context, topic string) error {
 		if err == nil || !retryable(err) || attempt >= h.opts.Attempts {
 			return err
 		}
-		t := time.NewTimer(backoff(h.opts.Backoff, h.opts.MaxBackoff, attempt, rand.Float64()))
+		t := time.NewTimer(backoff.Delay(h.opts.Backoff, h.opts.MaxBackoff, attempt, rand.Float64()))
 		select {
 		case <-ctx.Done():
 			t.Stop()
