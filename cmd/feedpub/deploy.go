@@ -58,13 +58,13 @@ func runDeploy(ctx context.Context, e *env, f deployFlags) error {
 		return err
 	}
 	sum, err := d.Deploy(ctx, snap)
-	if f.dryRun {
+	switch {
+	case err != nil:
+		return fmt.Errorf("deploy to %s failed (%s so far): %w", target, sum, err)
+	case f.dryRun:
 		fmt.Fprintf(e.stdout, "dry run, nothing changed at %s; a deploy would have: %s\n", target, sum)
-	} else {
+	default:
 		fmt.Fprintf(e.stdout, "deployed to %s: %s\n", target, sum)
-	}
-	if err != nil {
-		return fmt.Errorf("deploy to %s failed: %w", target, err)
 	}
 	return nil
 }

@@ -113,6 +113,9 @@ func NewClient(ctx context.Context, t Target, opts ClientOptions) (*s3.Client, e
 	if err != nil {
 		return nil, fmt.Errorf("loading AWS credentials and config: %w", err)
 	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return nil, fmt.Errorf("no credentials for %s: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE naming a profile in ~/.aws/credentials (config.toml never holds credentials): %w", t, err)
+	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
