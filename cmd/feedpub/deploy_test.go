@@ -289,6 +289,13 @@ func TestDeployIsIncremental(t *testing.T) {
 			t.Errorf("--max-deletes 1 still deleted %s", key)
 		}
 	}
+	dry, err = deployCLI(t, p, target, "--dry-run")
+	if err != nil || !strings.Contains(dry, "delete blog/articles/a/index.html\n") {
+		t.Errorf("--dry-run: %v; want the stale pages listed for deletion", err)
+	}
+	if len(stored(t, vgw)) != len(before) {
+		t.Error("--dry-run deleted objects")
+	}
 	out, err = deployCLI(t, p, target)
 	if err != nil {
 		t.Fatal(err)

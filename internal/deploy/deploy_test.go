@@ -165,9 +165,15 @@ func TestStoreFailingMidDeploy(t *testing.T) {
 func TestGzip(t *testing.T) {
 	vgw := testvgw.Start(t, "feeds")
 	snap := render(t, articles)
-	d := newDeployer(t, vgw, Options{Policy: Policy{Gzip: true, PageMaxAge: time.Minute}})
+	// Progress lines come every ProgressEvery; at a nanosecond, a few
+	// come during any deploy.
+	var progress bytes.Buffer
+	d := newDeployer(t, vgw, Options{Policy: Policy{Gzip: true, PageMaxAge: time.Minute}, Out: &progress, ProgressEvery: time.Nanosecond})
 	if _, err := d.Deploy(context.Background(), snap); err != nil {
 		t.Fatal(err)
+	}
+	if !strings.Contains(progress.String(), " objects checked, ") {
+		t.Errorf("no progress line written: %q", progress.String())
 	}
 	stored := keys(t, vgw)
 	for _, k := range stored {
