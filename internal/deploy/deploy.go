@@ -78,6 +78,9 @@ type Deployer struct {
 	// unknown. Workers of one deploy update it as objects are stored.
 	mu     sync.Mutex
 	remote map[string]remoteObject
+	// memo keeps the MD5s of the last deploy's bodies; only deploy,
+	// one at a time, uses it.
+	memo md5Memo
 }
 
 // New returns a Deployer with opts.
@@ -127,7 +130,8 @@ func (d *Deployer) deploy(ctx context.Context, snap *site.Snapshot) (Summary, er
 		// waits for it, or does it, so the bucket gets the gzip bytes.
 		snap.Compress()
 	}
-	objs := Plan(snap, d.opts.Target.Prefix, d.opts.Policy)
+	d.memo.start()
+	objs := plan(snap, d.opts.Target.Prefix, d.opts.Policy, &d.memo)
 	d.mu.Lock()
 	remote := d.remote
 	d.mu.Unlock()

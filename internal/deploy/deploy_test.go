@@ -270,3 +270,30 @@ func TestHeadersChangeUploads(t *testing.T) {
 }
 
 func itoa(d time.Duration) string { return strconv.Itoa(int(d / time.Second)) }
+
+// TestPlanReusesMD5s checks that a Deployer's plans hash each body once:
+// the MD5s of one plan are taken from the memo by ETag, not recomputed.
+func TestPlanReusesMD5s(t *testing.T) {
+	snap := render(t, articles)
+	want := Plan(snap, "", Policy{})
+	var memo md5Memo
+	memo.start()
+	first := plan(snap, "", Policy{}, &memo)
+	for i := range want {
+		if first[i].MD5 != want[i].MD5 {
+			t.Fatalf("%s: memo MD5 %s, want %s", want[i].Key, first[i].MD5, want[i].MD5)
+		}
+	}
+	for etag := range memo.next {
+		memo.next[etag] = "remembered"
+	}
+	memo.start()
+	for _, o := range plan(snap, "", Policy{}, &memo) {
+		if o.MD5 != "remembered" {
+			t.Errorf("%s: MD5 computed again", o.Key)
+		}
+	}
+	if len(memo.prev) != len(memo.next) {
+		t.Errorf("memo keeps %d entries from before and %d now; want only what the plan used", len(memo.prev), len(memo.next))
+	}
+}

@@ -79,9 +79,14 @@ func (h Headers) fingerprint() string {
 // Plan returns the objects of snap under prefix, sorted by stage and then
 // by key.
 func Plan(snap *site.Snapshot, prefix string, p Policy) []Object {
+	return plan(snap, prefix, p, nil)
+}
+
+// plan is Plan taking the MD5 of bodies from memo, when not nil.
+func plan(snap *site.Snapshot, prefix string, p Policy, memo *md5Memo) []Object {
 	var objs []Object
 	add := func(name string, d *site.Document) {
-		o := p.object(d)
+		o := p.object(d, memo)
 		o.Key = prefix + name
 		objs = append(objs, o)
 		if p.DirectoryKeys && strings.HasSuffix(name, "/index.html") {
@@ -98,7 +103,7 @@ func Plan(snap *site.Snapshot, prefix string, p Policy) []Object {
 }
 
 // object returns d as an object, without its key.
-func (p Policy) object(d *site.Document) Object {
+func (p Policy) object(d *site.Document, memo *md5Memo) Object {
 	o := Object{
 		Body:  d.Body,
 		Stage: stageOf(d),
@@ -108,12 +113,42 @@ func (p Policy) object(d *site.Document) Object {
 			CacheControl: "public, max-age=" + strconv.Itoa(int(p.maxAge(d.Kind)/time.Second)),
 		},
 	}
+	etag := d.ETag
 	if gz := d.Gzip(); p.Gzip && gz != nil {
-		o.Body = gz.Body
+		o.Body, etag = gz.Body, gz.ETag
 		o.Headers.ContentEncoding = "gzip"
 	}
-	o.MD5 = md5Hex(o.Body)
+	o.MD5 = memo.sum(etag, o.Body)
 	return o
+}
+
+// md5Memo remembers the MD5 of bodies by their ETag from one plan to the
+// next, so continuous deploy hashes only the bytes a change made: the
+// store's ETags are MD5s, the snapshot's are not. It keeps the entries
+// the last plan used, so it never outgrows one snapshot.
+type md5Memo struct {
+	prev, next map[string]string // by the document's ETag
+}
+
+// sum returns the hex MD5 of body, whose ETag in the snapshot is etag.
+// A nil memo computes it.
+func (m *md5Memo) sum(etag string, body []byte) string {
+	if m == nil {
+		return md5Hex(body)
+	}
+	sum, ok := m.next[etag]
+	if !ok {
+		if sum, ok = m.prev[etag]; !ok {
+			sum = md5Hex(body)
+		}
+		m.next[etag] = sum
+	}
+	return sum
+}
+
+// start begins a plan: what the last one used becomes what this one may reuse.
+func (m *md5Memo) start() {
+	m.prev, m.next = m.next, map[string]string{}
 }
 
 // newObject returns an object stored at key with body and headers.
