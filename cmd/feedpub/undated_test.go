@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -70,6 +72,27 @@ func TestGitDatesGiveEveryCloneTheSameBytes(t *testing.T) {
 			}
 			if !c.same {
 				return
+			}
+			// Two replicas serving the clones send the same feed
+			// under the same ETag.
+			var etags []string
+			for _, dir := range []string{a, b} {
+				cfgPath := filepath.Join(dir, "config.toml")
+				appendFile(t, cfgPath, "[server]\nlisten = \""+freeAddr(t)+"\"\n")
+				e := &env{configPath: cfgPath, stdout: io.Discard, stderr: io.Discard, logger: slog.New(slog.DiscardHandler)}
+				cfg, err := e.loadConfig()
+				if err != nil {
+					t.Fatal(err)
+				}
+				startServe(t, e, cfg)
+				resp, body := get(t, "http://"+cfg.Server.Listen+"/atom.xml")
+				if string(body) != string(builtA["atom.xml"]) {
+					t.Errorf("replica of %s serves another atom.xml than the build", dir)
+				}
+				etags = append(etags, resp.Header.Get("ETag"))
+			}
+			if etags[0] != etags[1] || etags[0] == "" {
+				t.Errorf("replicas send ETags %q", etags)
 			}
 			atom := string(builtA["atom.xml"])
 			for _, want := range []string{
