@@ -8,8 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
+	"github.com/feedpub/feedpub/internal/config"
 	"github.com/feedpub/feedpub/internal/publish"
 	"github.com/feedpub/feedpub/internal/site"
 )
@@ -38,25 +38,36 @@ func buildCommand() command {
 }
 
 func runBuild(e *env, out string) error {
-	cfg, err := e.loadConfig()
+	_, snap, res, err := renderOnce(e)
 	if err != nil {
 		return err
 	}
-	p, err := publish.New(cfg, publish.Options{Logger: e.logger})
-	if err != nil {
-		return err
-	}
-	res, err := p.Rebuild()
-	if err != nil {
-		return err
-	}
-	p.Wait() // the gzip variants, written as FILE.gz
-	if err := writeSnapshot(p.Snapshot(), out); err != nil {
+	if err := writeSnapshot(snap, out); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "wrote %d documents for %d articles to %s (%d article errors)\n",
-		p.Snapshot().Len()+1, res.Articles, out, res.Errors)
+		snap.Len()+1, res.Articles, out, res.Errors)
 	return nil
+}
+
+// renderOnce loads the config and renders the site once, gzip variants
+// included: the snapshot that build writes and deploy uploads, so both
+// hold the same bytes.
+func renderOnce(e *env) (config.Config, *site.Snapshot, publish.Result, error) {
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return cfg, nil, publish.Result{}, err
+	}
+	p, err := publish.New(cfg, publish.Options{Logger: e.logger})
+	if err != nil {
+		return cfg, nil, publish.Result{}, err
+	}
+	res, err := p.Rebuild()
+	if err != nil {
+		return cfg, nil, res, err
+	}
+	p.Wait() // the gzip variants and the state file
+	return cfg, p.Snapshot(), res, nil
 }
 
 // writeSnapshot writes every document of snap under dir, as a static host
@@ -70,23 +81,14 @@ func writeSnapshot(snap *site.Snapshot, dir string) error {
 		return err
 	}
 	for _, p := range snap.Paths() {
-		if err := writeFiles(dir, filePathOf(p), snap.Lookup(p)); err != nil {
+		if err := writeFiles(dir, filepath.FromSlash(site.FileName(p)), snap.Lookup(p)); err != nil {
 			return err
 		}
 	}
-	if err := writeFiles(dir, "404.html", snap.NotFound); err != nil {
+	if err := writeFiles(dir, site.NotFoundFile, snap.NotFound); err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, buildMarker), []byte("feedpub build output; the next build replaces this directory's contents\n"), 0o644)
-}
-
-// filePathOf maps a URL path to the file that serves it.
-func filePathOf(urlPath string) string {
-	p := strings.TrimPrefix(urlPath, "/")
-	if p == "" || strings.HasSuffix(p, "/") {
-		p += "index.html"
-	}
-	return filepath.FromSlash(p)
 }
 
 // writeFiles writes d's body to rel under dir, and its gzip variant, if

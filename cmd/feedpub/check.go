@@ -104,7 +104,11 @@ func collectProblems(e *env, now time.Time) ([]problem, int, error) {
 	opts := publish.LibraryOptions(cfg)
 	opts.State = st
 	opts.Now = func() time.Time { return now }
-	lib, _, err := library.NewScanner(opts).Scan()
+	if opts.History, err = publish.OpenHistory(cfg); err != nil {
+		return nil, 0, err
+	}
+	scanner := library.NewScanner(opts)
+	lib, _, err := scanner.Scan()
 	if err != nil {
 		return nil, 0, err
 	}
@@ -120,7 +124,7 @@ func collectProblems(e *env, now time.Time) ([]problem, int, error) {
 	// A fresh scanner keeps no last good versions, so every article is
 	// the file as it is now.
 	for _, a := range lib.Articles {
-		found = append(found, article.Lint(a, now)...)
+		found = append(found, datingProblems(scanner, opts.Undated, article.Lint(a, now))...)
 	}
 	found = append(found, builder.Problems(lib, now)...)
 	slices.SortStableFunc(found, func(a, b *article.ParseError) int {
@@ -136,6 +140,32 @@ func collectProblems(e *env, now time.Time) ([]problem, int, error) {
 		}
 	}
 	return problems, len(lib.Published(now)), nil
+}
+
+// datingProblems returns the lint problems ps of one article with the
+// warning that it declares no date told as [articles] undated dates it:
+// with "git", none for a committed file and, for an uncommitted one, that
+// it is dated by first sight until committed; with "mtime", that the
+// modification time dates it.
+func datingProblems(scanner *library.Scanner, undated library.Undated, ps []*article.ParseError) []*article.ParseError {
+	out := ps[:0]
+	for _, p := range ps {
+		if !errors.Is(p.Err, article.ErrNoDate) {
+			out = append(out, p)
+			continue
+		}
+		switch undated {
+		case library.UndatedGit:
+			if _, ok := scanner.Committed(p.Path); ok {
+				continue
+			}
+			p.Msg = `not committed to git: dated by when feedpub first saw it until it is committed ([articles] undated = "git")`
+		case library.UndatedModTime:
+			p.Msg = `no date: the article is dated by its modification time ([articles] undated = "mtime"), which differs between machines and checkouts; add a date (Date: 2024-05-01 or date = 2024-05-01) or start the file name with one`
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // configProblems reports the problems of a config file in check's form.

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/deploy"
 	"github.com/feedpub/feedpub/internal/publish"
 )
 
@@ -69,6 +70,14 @@ type env struct {
 	// onRebuild, if set, is told of every rebuild after the first (tests
 	// wait on it).
 	onRebuild func(publish.Result, error)
+	// onDeployed, if set, is told of every continuous deploy (tests
+	// wait on it).
+	onDeployed func(deploy.Summary, error)
+	// continuous, if set, deploys every snapshot serve swaps in.
+	continuous *deploy.Continuous
+	// storeRetries bounds the retries of requests to object storage;
+	// zero takes the defaults (tests shorten them).
+	storeRetries deploy.ClientOptions
 }
 
 // commands lists every subcommand in the order help shows them.
@@ -76,6 +85,7 @@ func commands() []command {
 	return []command{
 		serveCommand(),
 		buildCommand(),
+		deployCommand(),
 		checkCommand(),
 		newCommand(),
 		initCommand(),

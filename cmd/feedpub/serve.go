@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/deploy"
 	"github.com/feedpub/feedpub/internal/publish"
 	"github.com/feedpub/feedpub/internal/server"
 	"github.com/feedpub/feedpub/internal/site"
@@ -27,17 +28,18 @@ import (
 
 func serveCommand() command {
 	var (
-		listen string
-		poll   time.Duration
+		listen, deployTo string
+		poll             time.Duration
 	)
 	return command{
 		name:        "serve",
 		baseURLFlag: true,
 		summary:     "serve the feeds and pages, rebuilding on every change (the default command)",
-		synopsis:    "feedpub [serve] [--listen ADDR] [--base-url URL] [--poll INTERVAL] [--config FILE] [--articles DIR]",
+		synopsis:    "feedpub [serve] [--listen ADDR] [--base-url URL] [--poll INTERVAL] [--deploy TARGET] [--config FILE] [--articles DIR]",
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&listen, "listen", "", "`address` to listen on (overrides [server] listen)")
 			fs.DurationVar(&poll, "poll", 0, "also rescan every `interval`, for file systems without change events (overrides [articles] poll)")
+			fs.StringVar(&deployTo, "deploy", "", "also deploy every change to object storage at `TARGET` (s3://BUCKET[/PREFIX]?...)")
 		},
 		run: func(ctx context.Context, e *env) error {
 			e.overrides = func(cfg *config.Config) {
@@ -52,6 +54,11 @@ func serveCommand() command {
 			if err != nil {
 				return err
 			}
+			if deployTo != "" {
+				if e.continuous, err = newContinuous(ctx, e, cfg, deployTo, deployFlags{maxDeletes: 256}); err != nil {
+					return err
+				}
+			}
 			return serve(ctx, e, cfg)
 		},
 	}
@@ -61,8 +68,10 @@ func serveCommand() command {
 // (and /healthz with the progress), then serves until ctx is done. It
 // then stops accepting connections and waits for the requests in flight,
 // at most [server] shutdown_timeout, and returns nil. Binding first makes
-// a port in use fail at once, not after a long first build.
+// a port in use fail at once, not after a long first build. With
+// e.continuous, every snapshot is also deployed to object storage.
 func serve(ctx context.Context, e *env, cfg config.Config) error {
+	cont := e.continuous
 	var tlsm *server.TLS
 	if cfg.TLS.On() {
 		var err error
@@ -76,9 +85,15 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 		return err
 	}
 	// The pinger tells the WebSub hubs about every swap, including those
-	// after a config reload changed the hubs.
+	// after a config reload changed the hubs. When the site is deployed,
+	// the deploy tells them instead, once the feeds are in the store
+	// that base_url names.
 	pinger := websub.New(websub.Options{Logger: e.logger})
 	p, err := publish.New(cfg, publish.Options{Logger: e.logger, OnSwap: func(snap *site.Snapshot, cfg config.Config) {
+		if cont != nil {
+			cont.Notify(snap)
+			return
+		}
 		pinger.Notify(snap, cfg.WebSub.Hubs)
 	}})
 	if err != nil {
@@ -88,6 +103,13 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 	var metrics *server.Metrics
 	if cfg.Server.Metrics {
 		metrics = server.NewMetrics(p)
+		if cont != nil {
+			metrics.Registry().MustRegister(cont.Collectors()...)
+		}
+	}
+	var deployStatus func() deploy.Status
+	if cont != nil {
+		deployStatus = cont.Status
 	}
 	handler := server.New(p, server.Options{
 		FeedMaxAge:     cfg.Feeds.MaxAge.Duration,
@@ -98,6 +120,7 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 		HSTS:           cfg.TLS.HSTS,
 		BasePath:       cfg.Site.BasePath(),
 		TrustedProxies: cfg.Server.Proxies(),
+		Deploy:         deployStatus,
 	})
 	site := listening{newHTTPServer(cfg, handler, e.logger), ln}
 	scheme := "http://"
@@ -139,6 +162,9 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
+	if cont != nil {
+		g.Go(func() error { return cont.Run(gctx) })
+	}
 	for _, s := range servers {
 		g.Go(func() error {
 			if err := s.serve(); !errors.Is(err, http.ErrServerClosed) {
@@ -163,7 +189,7 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 		}
 		e.logger.Info("serving", "url", siteURL, "rss", cfg.Site.BaseURL+cfg.Feeds.RSSPath[1:])
 		warnBaseURL(e, cfg, ln.Addr())
-		return watchArticles(gctx, e, p, cfg, metrics, reload)
+		return watchArticles(gctx, e, p, reload, onRebuild(metrics, e.onRebuild))
 	})
 	err = g.Wait()
 	p.Wait() // the last rebuild's compression and state save
@@ -192,16 +218,16 @@ func listenAll(cfg config.Config, tlsOn bool) (site, plain, metrics net.Listener
 	return site, plain, metrics, nil
 }
 
-// watchArticles runs the watcher, with SIGHUP as a reload, until ctx is
-// done.
-func watchArticles(ctx context.Context, e *env, p *publish.Publisher, cfg config.Config, metrics *server.Metrics, reload <-chan struct{}) error {
+// watchArticles rebuilds p on every change to the articles or the config
+// file, and on reload, until ctx is done.
+func watchArticles(ctx context.Context, e *env, p *publish.Publisher, reload <-chan struct{}, hook func(publish.Result, error)) error {
 	return watch.Run(ctx, watch.Options{
 		Publisher:  p,
-		ConfigPath: cfg.AbsPath,
+		ConfigPath: p.Config().AbsPath,
 		LoadConfig: e.loadConfig,
 		Reload:     reload,
 		Logger:     e.logger,
-		OnRebuild:  onRebuild(metrics, e.onRebuild),
+		OnRebuild:  hook,
 	})
 }
 

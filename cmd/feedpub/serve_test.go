@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"context"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -44,16 +43,7 @@ func serveConfig(t *testing.T, serverLines string, hook func(publish.Result, err
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, e, cfg) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve returned %v, want nil", err)
-		}
-	})
-	waitServing(t, cfg.Server.Listen)
+	startServe(t, e, cfg)
 	return cfg, e
 }
 

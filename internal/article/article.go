@@ -82,7 +82,9 @@ type Article struct {
 	// Updated is the Updated header, else the modification time, in UTC;
 	// never earlier than Published.
 	Updated time.Time
-	Draft   bool
+	// UpdatedDeclared reports whether Updated came from an Updated header.
+	UpdatedDeclared bool
+	Draft           bool
 
 	// ModTime and Size are the file's, as read.
 	ModTime time.Time
@@ -143,6 +145,11 @@ type ParseError struct {
 // The article is published with U+FFFD in place of the bad bytes, but
 // feedpub check counts it as an error: the text is damaged.
 var ErrInvalidUTF8 = errors.New("invalid UTF-8")
+
+// ErrNoDate classifies Lint's warning that an article declares no date,
+// so a caller that dates such articles otherwise ([articles] undated)
+// can say so instead.
+var ErrNoDate = errors.New("no date")
 
 // Unwrap returns e.Err.
 func (e *ParseError) Unwrap() error { return e.Err }

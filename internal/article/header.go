@@ -252,7 +252,8 @@ func (p *txtParser) resolveDates(a *Article) {
 	if !a.DateDeclared {
 		a.Published, a.DateDeclared = p.dateFromName()
 	}
-	if p.seen[keyUpdated] == 0 {
+	a.UpdatedDeclared = p.seen[keyUpdated] != 0
+	if !a.UpdatedDeclared {
 		a.Updated = a.ModTime
 	}
 	if !a.Updated.Before(a.Published) {

@@ -34,6 +34,7 @@ func Lint(a *Article, now time.Time) []*ParseError {
 	if !a.DateDeclared {
 		warn(a.lines[keyDate], "no date: the article is dated when feedpub first saw the file, which differs between machines and checkouts; "+
 			"add a date (Date: 2024-05-01 or date = 2024-05-01) or start the file name with one")
+		ps[len(ps)-1].Err = ErrNoDate
 	}
 	if !a.Draft && a.Published.After(now) {
 		warn(a.lines[keyDate], "date %s is in the future: the article will be published then", a.Published.Format(time.RFC3339))

@@ -25,6 +25,7 @@ type Config struct {
 	Markdown Markdown `toml:"markdown"`
 	Media    Media    `toml:"media"`
 	TLS      TLS      `toml:"tls"`
+	Deploy   Deploy   `toml:"deploy"`
 
 	// lines places the keys of the file this was loaded from, for errors.
 	lines *keyLines
@@ -79,6 +80,14 @@ type Articles struct {
 	// Poll, when non-zero, also rescans the directory at this interval,
 	// for file systems that deliver no change events. Default "0s" (off).
 	Poll Duration `toml:"poll"`
+	// Undated is how an article that declares no date (no Date header,
+	// no date prefix in its file name) is dated: "first_seen", when
+	// feedpub first saw the file (kept in the state file); "git", the
+	// author date of the commit that added the file, following renames,
+	// with its last commit's as its updated date, the same on every
+	// clone (an uncommitted file falls back to first_seen); or "mtime",
+	// the file's modification time. Default "first_seen".
+	Undated string `toml:"undated"`
 }
 
 // Feeds configures the feed documents.
@@ -177,6 +186,31 @@ type Media struct {
 	// MaxBytes is the largest media file served; larger ones are reported
 	// and skipped. Default 20971520 (20 MiB).
 	MaxBytes int64 `toml:"max_bytes"`
+}
+
+// Deploy configures `feedpub deploy`, which uploads the site to
+// S3-compatible object storage. Credentials never come from here: they
+// come from the environment or the standard AWS shared files.
+type Deploy struct {
+	// Target is the default deploy target,
+	// "s3://BUCKET[/PREFIX]?endpoint=URL&region=R&path_style=true"; the
+	// command line's TARGET overrides it. Default "" (none).
+	Target string `toml:"target"`
+	// Gzip stores text documents gzip-compressed with Content-Encoding:
+	// gzip. A bucket holds one variant and cannot negotiate, so clients
+	// that do not accept gzip would get bytes they cannot read; CDNs
+	// compress on their own. Default false.
+	Gzip bool `toml:"gzip"`
+	// DirectoryKeys also stores each directory page (articles/x/index.html)
+	// at its directory key (articles/x/), for stores that serve no index
+	// documents. Default false.
+	DirectoryKeys bool `toml:"directory_keys"`
+	// PageMaxAge is the Cache-Control max-age of HTML pages, stylesheets
+	// and the like. Default "1m".
+	PageMaxAge Duration `toml:"page_max_age"`
+	// MediaMaxAge is the Cache-Control max-age of media files.
+	// Default "1h".
+	MediaMaxAge Duration `toml:"media_max_age"`
 }
 
 // Duration is a time.Duration written in TOML as a string ("100ms", "2s").

@@ -43,6 +43,7 @@ func defaults() Config {
 			MaxBytes: 8 << 20,
 			Debounce: Duration{100 * time.Millisecond},
 			MaxWait:  Duration{time.Second},
+			Undated:  "first_seen",
 		},
 		Feeds: Feeds{
 			Limit:       20,
@@ -73,6 +74,10 @@ func defaults() Config {
 			MaxBytes: 20 << 20,
 		},
 		TLS: tlsDefaults(),
+		Deploy: Deploy{
+			PageMaxAge:  Duration{time.Minute},
+			MediaMaxAge: Duration{time.Hour},
+		},
 	}
 }
 

@@ -107,7 +107,7 @@ func TestLoadUnknownKeys(t *testing.T) {
 		text string
 		want want
 	}{
-		{"top level", "# feedpub\ntitle = \"x\"\n[site]\n", want{2, "title", "every key belongs in one of the tables [site], [articles], [feeds], [server], [state], [websub], [markdown], [media] and [tls]"}},
+		{"top level", "# feedpub\ntitle = \"x\"\n[site]\n", want{2, "title", "every key belongs in one of the tables [site], [articles], [feeds], [server], [state], [websub], [markdown], [media], [tls] and [deploy]"}},
 		{"unknown table", "[site]\ntitle = \"x\"\n\n[webhooks]\nurl = \"x\"\n", want{4, "webhooks", "unknown table; the tables are [site]"}},
 		{"site", "[site]\ntitle = \"x\"\ntitel = \"y\"\n", want{3, "site.titel", "[site] takes title, description, base_url"}},
 		{"articles", "[articles]\ndirectory = \"x\"\n", want{2, "articles.directory", "[articles] takes dir, max_bytes"}},

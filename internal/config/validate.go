@@ -34,6 +34,7 @@ func (c *Config) validate(ps *problems) {
 	c.WebSub.validate(ps)
 	c.Media.validate(ps)
 	c.TLS.validate(ps, c.Site.BaseURL, c.Server.Listen)
+	c.Deploy.validate(ps)
 }
 
 // check records a problem with key when msg is not "".
@@ -79,6 +80,11 @@ func (a *Articles) validate(ps *problems) {
 	}
 	if a.Poll.Duration < 0 {
 		ps.check("articles.poll", negativeDuration+`; "0s" turns polling off`)
+	}
+	switch a.Undated {
+	case "first_seen", "git", "mtime":
+	default:
+		ps.check("articles.undated", fmt.Sprintf(`must be "first_seen", "git" or "mtime", not %q`, a.Undated))
 	}
 }
 
@@ -340,4 +346,20 @@ func listenProblem(s string) string {
 		return "must end in a port number from 0 to 65535, " + like
 	}
 	return ""
+}
+
+// validate records the problems of [deploy] in ps. The target's query is
+// checked where it is used, by the deploy command.
+func (d *Deploy) validate(ps *problems) {
+	if d.Target != "" {
+		if u, err := url.Parse(d.Target); err != nil || u.Scheme != "s3" || u.Host == "" {
+			ps.check("deploy.target", `must be an s3:// URL naming a bucket, like "s3://my-bucket?region=us-east-1"`)
+		}
+	}
+	if d.PageMaxAge.Duration < 0 {
+		ps.check("deploy.page_max_age", `must not be negative, like "1m"`)
+	}
+	if d.MediaMaxAge.Duration < 0 {
+		ps.check("deploy.media_max_age", `must not be negative, like "1h"`)
+	}
 }

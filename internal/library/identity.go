@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/feedpub/feedpub/internal/article"
+	"github.com/feedpub/feedpub/internal/gitdates"
 	"github.com/feedpub/feedpub/internal/state"
 )
 
@@ -66,9 +67,7 @@ func (s *Scanner) assign(a *article.Article, ids idSet, vanished map[string][]*a
 	if a.Slug == "" {
 		a.Slug = a.ID
 	}
-	if !a.DateDeclared {
-		a.Published = remembered.FirstSeen.UTC()
-	}
+	s.fillDates(a, remembered.FirstSeen)
 	if a.Updated.Before(a.Published) {
 		a.Updated = a.Published
 	}
@@ -138,6 +137,40 @@ func (s *Scanner) takeGone(g goneSet, a *article.Article) (string, state.Article
 	}
 	prev, _ := s.opts.State.Article(candidates[0])
 	return candidates[0], prev, true
+}
+
+// fillDates sets the dates a does not declare, as opts.Undated says.
+func (s *Scanner) fillDates(a *article.Article, firstSeen time.Time) {
+	switch s.opts.Undated {
+	case UndatedGit:
+		if d, ok := s.Committed(a.Path); ok {
+			if !a.DateDeclared {
+				a.Published = d.Added
+			}
+			if !a.UpdatedDeclared {
+				a.Updated = d.Changed
+			}
+			return
+		}
+	case UndatedModTime:
+		if !a.DateDeclared {
+			a.Published = a.ModTime
+		}
+		return
+	}
+	if !a.DateDeclared {
+		a.Published = firstSeen.UTC()
+	}
+}
+
+// Committed returns the history dates of the article file at path
+// (relative to the articles directory), and false when Undated is not
+// UndatedGit or no commit has the file.
+func (s *Scanner) Committed(path string) (gitdates.Dates, bool) {
+	if s.opts.Undated != UndatedGit || s.opts.History == nil {
+		return gitdates.Dates{}, false
+	}
+	return s.opts.History.Lookup(path)
 }
 
 // takeVanished removes and returns a vanished article with the content key,

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/feedpub/feedpub/internal/article"
+	"github.com/feedpub/feedpub/internal/gitdates"
 	"github.com/feedpub/feedpub/internal/parallel"
 	"github.com/feedpub/feedpub/internal/progress"
 	"github.com/feedpub/feedpub/internal/state"
@@ -49,7 +50,28 @@ type Options struct {
 	// DefaultRacyWindow; a negative value trusts every read, for tests
 	// that count reads of files they have just written.
 	RacyWindow time.Duration
+	// Undated is how an article that declares no date is dated. Zero
+	// means UndatedFirstSeen.
+	Undated Undated
+	// History dates articles by their commits when Undated is UndatedGit.
+	History *gitdates.History
 }
+
+// Undated is a way to date an article that declares no date.
+type Undated string
+
+const (
+	// UndatedFirstSeen dates it by when it was first seen, remembered
+	// in the state.
+	UndatedFirstSeen Undated = "first_seen"
+	// UndatedGit dates it by the commit that added it, and its updated
+	// date by its last commit (for every article without an Updated
+	// header), so every clone gives the same dates. An uncommitted file
+	// falls back to UndatedFirstSeen.
+	UndatedGit Undated = "git"
+	// UndatedModTime dates it by its modification time.
+	UndatedModTime Undated = "mtime"
+)
 
 // Stats describe one scan.
 type Stats struct {

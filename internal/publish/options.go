@@ -1,8 +1,11 @@
 package publish
 
 import (
+	"fmt"
+
 	"github.com/feedpub/feedpub/internal/article"
 	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/gitdates"
 	"github.com/feedpub/feedpub/internal/library"
 )
 
@@ -20,5 +23,20 @@ func LibraryOptions(cfg config.Config) library.Options {
 		},
 		MaxBytes:      cfg.Articles.MaxBytes,
 		MediaMaxBytes: cfg.Media.MaxBytes,
+		Undated:       library.Undated(cfg.Articles.Undated),
 	}
+}
+
+// OpenHistory reads the git history that dates articles when cfg says
+// [articles] undated = "git", and returns nil otherwise. The articles
+// directory must then be inside a git work tree.
+func OpenHistory(cfg config.Config) (*gitdates.History, error) {
+	if cfg.Articles.Undated != string(library.UndatedGit) {
+		return nil, nil
+	}
+	h, err := gitdates.Open(cfg.Articles.Dir)
+	if err != nil {
+		return nil, fmt.Errorf(`[articles] undated = "git" needs the articles directory in a git repository: %w`, err)
+	}
+	return h, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/feedpub/feedpub/internal/article"
 	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/gitdates"
 	"github.com/feedpub/feedpub/internal/library"
 	"github.com/feedpub/feedpub/internal/progress"
 	"github.com/feedpub/feedpub/internal/site"
@@ -73,6 +74,8 @@ type Publisher struct {
 	state   *state.State
 	scanner *library.Scanner
 	builder *site.Builder
+	// history dates articles by their commits, or is nil.
+	history *gitdates.History
 }
 
 // Result describes one rebuild.
@@ -142,6 +145,10 @@ func (p *Publisher) Reconfigure(cfg config.Config) error {
 }
 
 func (p *Publisher) configureLocked(cfg config.Config) error {
+	history, err := OpenHistory(cfg)
+	if err != nil {
+		return err
+	}
 	st := p.loadState(cfg)
 	builder, err := site.NewBuilder(cfg, st)
 	if err != nil {
@@ -149,9 +156,9 @@ func (p *Publisher) configureLocked(cfg config.Config) error {
 	}
 	builder.Continue(p.current.Load())
 	builder.CountProgress(&p.progress)
-	p.cfg, p.state, p.builder = cfg, st, builder
+	p.cfg, p.state, p.builder, p.history = cfg, st, builder, history
 	opts := LibraryOptions(cfg)
-	opts.State, opts.Logger, opts.Now, opts.RacyWindow = st, p.logger, p.now, p.racyWindow
+	opts.State, opts.Logger, opts.Now, opts.RacyWindow, opts.History = st, p.logger, p.now, p.racyWindow, history
 	opts.Progress = &p.progress
 	p.scanner = library.NewScanner(opts)
 	return nil
@@ -195,6 +202,13 @@ func (p *Publisher) rebuild(scan func() (*library.Library, library.Stats, error)
 	// A cold start of many thousand articles takes seconds: say where it
 	// is every second, reading and rendering alike.
 	defer p.progress.Log(p.logger, "rebuilding", progressEvery)()
+	if p.history != nil {
+		// New commits date the files read from now on; files read
+		// before keep the dates they were given.
+		if err := p.history.Refresh(); err != nil {
+			p.logger.Warn("git history not reread; dates stay as they were", "err", err)
+		}
+	}
 	lib, scanned, err := scan()
 	if err != nil {
 		return Result{}, fmt.Errorf("scanning %s: %w", p.cfg.Articles.Dir, err)

@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/feedpub/feedpub/internal/deploy"
 	"github.com/feedpub/feedpub/internal/progress"
 	"github.com/feedpub/feedpub/internal/site"
 )
@@ -60,6 +61,9 @@ type Options struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
 	// X-Forwarded-Proto are believed for the access log and metrics.
 	TrustedProxies []netip.Prefix
+	// Deploy, if set, reports continuous deploy to object storage,
+	// shown in /healthz.
+	Deploy func() deploy.Status
 }
 
 // Paths the handler answers itself, outside the snapshot.
@@ -82,6 +86,7 @@ type Handler struct {
 	hsts         []string
 	basePath     string // "" for "/"
 	proxies      []netip.Prefix
+	deploy       func() deploy.Status
 
 	// table holds the prepared responses of the snapshot served last.
 	table atomic.Pointer[table]
@@ -100,6 +105,7 @@ func New(src Source, opts Options) *Handler {
 		accessLog:    opts.AccessLog,
 		metrics:      opts.Metrics,
 		serveMetrics: opts.ServeMetrics && opts.Metrics != nil,
+		deploy:       opts.Deploy,
 	}
 	if h.logger == nil {
 		h.logger = slog.New(slog.DiscardHandler)
@@ -241,17 +247,24 @@ type health struct {
 	Errors        int       `json:"errors"`
 	LastRebuild   time.Time `json:"last_rebuild"`
 	NextScheduled time.Time `json:"next_scheduled,omitzero"`
+	// Deploy is the state of continuous deploy, when it runs.
+	Deploy *deploy.Status `json:"deploy,omitempty"`
 }
 
 func (h *Handler) serveHealth(w http.ResponseWriter, r *http.Request, snap *site.Snapshot) result {
-	body, err := json.Marshal(health{
+	hl := health{
 		Status:        "ok",
 		Generation:    snap.Generation,
 		Articles:      snap.Articles,
 		Errors:        snap.Errors,
 		LastRebuild:   snap.BuiltAt.UTC(),
 		NextScheduled: snap.NextScheduled.UTC(),
-	})
+	}
+	if h.deploy != nil {
+		st := h.deploy()
+		hl.Deploy = &st
+	}
+	body, err := json.Marshal(hl)
 	if err != nil {
 		// Only a time outside years 0–9999 fails, which no clock gives.
 		h.logger.Error("encoding the health response", "err", err)

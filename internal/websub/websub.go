@@ -34,6 +34,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/feedpub/feedpub/internal/backoff"
 	"github.com/feedpub/feedpub/internal/site"
 )
 
@@ -327,7 +328,7 @@ func (h *hub) ping(ctx context.Context, topic string) {
 		log.Warn("websub: ping failed; a newer ping is queued", "status", statusOf(err), "err", err)
 	default:
 		r.failures++
-		delay := backoff(h.opts.Backoff, h.opts.MaxBackoff, r.failures, rand.Float64())
+		delay := backoff.Delay(h.opts.Backoff, h.opts.MaxBackoff, r.failures, rand.Float64())
 		r.notBefore = time.Now().Add(delay)
 		h.pending[topic] = r
 		log.Warn("websub: ping failed; retrying", "status", statusOf(err), "attempt", r.failures, "retry_in", delay, "err", err)
@@ -394,15 +395,43 @@ func statusOf(err error) int {
 	return 0
 }
 
-// backoff returns the wait before retry number n (1 for the first):
-// base·2^(n-1), at most max, scaled by jitter in [0, 1) to between half
-// and all of it ("equal jitter"), so retries spread out but never come
-// sooner than half the schedule.
-func backoff(base, max time.Duration, n int, jitter float64) time.Duration {
-	d := base
-	for i := 1; i < n && d < max; i++ {
-		d *= 2
+// Announce pings every hub about every topic now and returns when each
+// ping has succeeded or failed for good, retrying failures that may pass
+// as Run does. It is for a publisher that knows which feeds it has just
+// put in place, such as a deploy to object storage, rather than one that
+// swaps snapshots. Failures are logged; Announce returns how many pings
+// failed for good.
+func Announce(ctx context.Context, hubs, topics []string, opts Options) int {
+	p := New(opts)
+	failed := 0
+	for _, url := range hubs {
+		h := newHub(url, p.opts)
+		for _, topic := range topics {
+			if err := h.publishRetrying(ctx, topic); err != nil {
+				failed++
+				h.opts.Logger.Error("websub: ping failed", "hub", url, "topic", topic, "status", statusOf(err), "err", err)
+				continue
+			}
+			h.opts.Logger.Debug("websub: hub notified", "hub", url, "topic", topic)
+		}
 	}
-	d = min(d, max)
-	return d/2 + time.Duration(jitter*float64(d/2))
+	return failed
+}
+
+// publishRetrying publishes topic, retrying with backoff up to
+// opts.Attempts attempts while failures may pass.
+func (h *hub) publishRetrying(ctx context.Context, topic string) error {
+	for attempt := 1; ; attempt++ {
+		err := h.publish(ctx, topic)
+		if err == nil || !retryable(err) || attempt >= h.opts.Attempts {
+			return err
+		}
+		t := time.NewTimer(backoff.Delay(h.opts.Backoff, h.opts.MaxBackoff, attempt, rand.Float64()))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
 }

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/deploy"
+	"github.com/feedpub/feedpub/internal/publish"
+	"github.com/feedpub/feedpub/internal/site"
+	"github.com/feedpub/feedpub/internal/watch"
+	"github.com/feedpub/feedpub/internal/websub"
+)
+
+// deployFlags are the flags of feedpub deploy.
+type deployFlags struct {
+	dryRun, force, watch bool
+	maxDeletes           int
+}
+
+func deployCommand() command {
+	var f deployFlags
+	return command{
+		name:     "deploy",
+		summary:  "upload the site to S3-compatible object storage, only what changed",
+		synopsis: "feedpub deploy [--dry-run] [--max-deletes N] [--force] [--watch] [s3://BUCKET[/PREFIX]?endpoint=URL&region=R&path_style=true]",
+		flags: func(fs *flag.FlagSet) {
+			fs.BoolVar(&f.dryRun, "dry-run", false, "list what would be uploaded and deleted; change nothing")
+			fs.BoolVar(&f.force, "force", false, "upload every object, changed or not")
+			fs.IntVar(&f.maxDeletes, "max-deletes", 256, "delete no stale object when more than `N` are stale")
+			fs.BoolVar(&f.watch, "watch", false, "keep watching the articles and deploy every change")
+		},
+		run: func(ctx context.Context, e *env) error {
+			if f.watch {
+				if f.dryRun || f.force {
+					return usageError("deploy --watch takes neither --dry-run nor --force: it deploys every change as it comes")
+				}
+				return runWatchDeploy(ctx, e, f)
+			}
+			return runDeploy(ctx, e, f)
+		},
+	}
+}
+
+// runDeploy renders the site as build does and deploys it once.
+func runDeploy(ctx context.Context, e *env, f deployFlags) error {
+	cfg, snap, _, err := renderOnce(e)
+	if err != nil {
+		return err
+	}
+	raw, err := targetArg(e, cfg)
+	if err != nil {
+		return err
+	}
+	d, target, err := newDeployer(ctx, e, cfg, f, raw)
+	if err != nil {
+		return err
+	}
+	sum, err := d.Deploy(ctx, snap)
+	switch {
+	case err != nil:
+		return fmt.Errorf("deploy to %s failed (%s so far): %w", target, sum, err)
+	case f.dryRun:
+		fmt.Fprintf(e.stdout, "dry run, nothing changed at %s; a deploy would have: %s\n", target, sum)
+	default:
+		fmt.Fprintf(e.stdout, "deployed to %s: %s\n", target, sum)
+	}
+	return nil
+}
+
+// targetArg returns the deploy target named on the command line or, when
+// none is, in [deploy] target.
+func targetArg(e *env, cfg config.Config) (string, error) {
+	switch len(e.args) {
+	case 0:
+	case 1:
+		return e.args[0], nil
+	default:
+		return "", usageError("deploy takes one TARGET, not %d: feedpub deploy s3://BUCKET[/PREFIX]?endpoint=URL&region=R&path_style=true", len(e.args))
+	}
+	if cfg.Deploy.Target == "" {
+		return "", usageError("deploy needs a TARGET, like s3://BUCKET/PREFIX?region=us-east-1, on the command line or as [deploy] target in %s", cfg.Path)
+	}
+	return cfg.Deploy.Target, nil
+}
+
+// newDeployer returns a deployer to the target raw names.
+func newDeployer(ctx context.Context, e *env, cfg config.Config, f deployFlags, raw string) (*deploy.Deployer, deploy.Target, error) {
+	target, err := deploy.ParseTarget(raw)
+	if err != nil {
+		return nil, target, err
+	}
+	client, err := deploy.NewClient(ctx, target, e.storeRetries)
+	if err != nil {
+		return nil, target, err
+	}
+	maxDeletes := f.maxDeletes
+	if maxDeletes == 0 {
+		maxDeletes = -1 // none, rather than the default
+	}
+	d := deploy.New(deploy.Options{
+		Client: client,
+		Target: target,
+		Policy: deploy.Policy{
+			Gzip:          cfg.Deploy.Gzip,
+			DirectoryKeys: cfg.Deploy.DirectoryKeys,
+			FeedMaxAge:    cfg.Feeds.MaxAge.Duration,
+			PageMaxAge:    cfg.Deploy.PageMaxAge.Duration,
+			MediaMaxAge:   cfg.Deploy.MediaMaxAge.Duration,
+		},
+		DryRun:     f.dryRun,
+		Force:      f.force,
+		MaxDeletes: maxDeletes,
+		Announce: func(ctx context.Context, topics []string) {
+			websub.Announce(ctx, cfg.WebSub.Hubs, topics, websub.Options{Logger: e.logger})
+		},
+		Out:    e.stdout,
+		Logger: e.logger,
+	})
+	return d, target, nil
+}
+
+// runWatchDeploy serves nothing but deploys every snapshot: the first in
+// full, then each change as the watcher rebuilds, until ctx is done.
+func runWatchDeploy(ctx context.Context, e *env, f deployFlags) error {
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	raw, err := targetArg(e, cfg)
+	if err != nil {
+		return err
+	}
+	cont, err := newContinuous(ctx, e, cfg, raw, f)
+	if err != nil {
+		return err
+	}
+	p, err := publish.New(cfg, publish.Options{Logger: e.logger, OnSwap: func(snap *site.Snapshot, _ config.Config) {
+		cont.Notify(snap)
+	}})
+	if err != nil {
+		return err
+	}
+	res, err := p.Rebuild()
+	if err != nil {
+		return err
+	}
+	watch.LogResult(e.logger, "start", res)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return cont.Run(gctx) })
+	g.Go(func() error { return watchArticles(gctx, e, p, nil, e.onRebuild) })
+	err = g.Wait()
+	p.Wait()
+	return err
+}
+
+// newContinuous returns a continuous deploy to the target raw names,
+// telling e.onDeployed, if set, of every deploy.
+func newContinuous(ctx context.Context, e *env, cfg config.Config, raw string, f deployFlags) (*deploy.Continuous, error) {
+	d, _, err := newDeployer(ctx, e, cfg, f, raw)
+	if err != nil {
+		return nil, err
+	}
+	cont := deploy.NewContinuous(d)
+	if e.onDeployed != nil {
+		cont.SetDeployed(e.onDeployed)
+	}
+	return cont, nil
+}

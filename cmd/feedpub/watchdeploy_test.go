@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/deploy"
+	"github.com/feedpub/feedpub/internal/testvgw"
+)
+
+// deployed is one continuous deploy's outcome.
+type deployed struct {
+	sum deploy.Summary
+	err error
+	at  time.Time
+}
+
+// watchEnv returns an env for the project that reports each continuous
+// deploy on the returned channel, with short store retries.
+func watchEnv(t *testing.T, p deployProject, target string) (*env, <-chan deployed) {
+	t.Helper()
+	ch := make(chan deployed, 16)
+	e := &env{configPath: p.config, args: []string{target}, stdout: io.Discard, stderr: io.Discard,
+		logger:       slog.New(slog.DiscardHandler),
+		onDeployed:   func(s deploy.Summary, err error) { ch <- deployed{s, err, time.Now()} },
+		storeRetries: deploy.ClientOptions{Attempts: 2, MaxBackoff: 10 * time.Millisecond},
+	}
+	return e, ch
+}
+
+// next waits for the next deploy. The bound only keeps a broken test
+// from hanging; convergence time is logged, not asserted.
+func next(t *testing.T, ch <-chan deployed) deployed {
+	t.Helper()
+	select {
+	case d := <-ch:
+		return d
+	case <-time.After(time.Minute):
+		t.Fatal("no deploy within a minute")
+		return deployed{}
+	}
+}
+
+func TestWatchDeployConverges(t *testing.T) {
+	vgw := testvgw.Start(t, "site")
+	p := newDeployProject(t, "")
+	e, ch := watchEnv(t, p, vgw.Target(""))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- runWatchDeploy(ctx, e, deployFlags{maxDeletes: 256}) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("deploy --watch returned %v", err)
+		}
+	})
+	if d := next(t, ch); d.err != nil || d.sum.Uploaded == 0 {
+		t.Fatalf("first deploy: %v, %v", d.sum, d.err)
+	}
+	p.hub.take()
+
+	changed := time.Now()
+	writeFile(t, filepath.Join(p.articles, "d.txt"), "Title: D\nDate: 2024-02-01\nTags: red\n\nFourth.\n")
+	d := next(t, ch)
+	t.Logf("store converged %v after the file was written: %v", d.at.Sub(changed), d.sum)
+	if d.err != nil || d.sum.Deleted != 0 || d.sum.Unchanged == 0 {
+		t.Fatalf("deploy of a new article: %v, %v; want some uploads and the rest unchanged", d.sum, d.err)
+	}
+	built := builtFiles(t, p.config)
+	for _, key := range []string{"articles/d/index.html", "rss.xml", "tags/red/atom.xml"} {
+		if _, body := getObject(t, vgw, key); !bytes.Equal(body, built[key]) {
+			t.Errorf("%s stored differs from what build writes now", key)
+		}
+	}
+	if topics := p.hub.take(); len(topics) == 0 {
+		t.Error("no hub was told of the new article's feeds")
+	}
+
+	os.Remove(filepath.Join(p.articles, "d.txt"))
+	if d := next(t, ch); d.err != nil || d.sum.Deleted == 0 {
+		t.Fatalf("deploy after a delete: %v, %v; want its page deleted", d.sum, d.err)
+	}
+	if _, ok := stored(t, vgw)["articles/d/index.html"]; ok {
+		t.Error("the deleted article's page is still stored")
+	}
+}
+
+// TestServeDeployReportsAFailingStore serves with --deploy to a store
+// that stops: serving goes on, /healthz shows the lag and the error,
+// /metrics the lag, and once the store is back the next change catches
+// it up.
+func TestServeDeployReportsAFailingStore(t *testing.T) {
+	vgw := testvgw.Start(t, "site")
+	p := newDeployProject(t, "[server]\nlisten = \""+freeAddr(t)+"\"\n")
+	e, ch := watchEnv(t, p, "")
+	cfg, err := e.loadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.continuous, err = newContinuous(context.Background(), e, cfg, vgw.Target(""), deployFlags{maxDeletes: 256}); err != nil {
+		t.Fatal(err)
+	}
+	startServe(t, e, cfg)
+	if d := next(t, ch); d.err != nil {
+		t.Fatalf("first deploy: %v", d.err)
+	}
+
+	vgw.Stop()
+	writeFile(t, filepath.Join(p.articles, "d.txt"), "Title: D\nDate: 2024-02-01\n\nFourth.\n")
+	if d := next(t, ch); d.err == nil {
+		t.Fatal("deploy to a stopped store succeeded")
+	}
+	resp, body := get(t, "http://"+cfg.Server.Listen+"/articles/d/")
+	if resp.StatusCode != 200 {
+		t.Errorf("the new article is not served locally while the store is down: %d", resp.StatusCode)
+	}
+	var health struct {
+		Generation uint64
+		Deploy     deploy.Status
+	}
+	_, body = get(t, "http://"+cfg.Server.Listen+"/healthz")
+	if err := json.Unmarshal(body, &health); err != nil {
+		t.Fatal(err)
+	}
+	if health.Deploy.Lag != 1 || health.Deploy.LastError == "" || health.Deploy.Generation != health.Generation-1 {
+		t.Errorf("/healthz = %s, want deploy lag 1 and the last error", body)
+	}
+	_, body = get(t, "http://"+cfg.Server.Listen+"/metrics")
+	if !strings.Contains(string(body), "feedpub_deploy_lag_generations 1") {
+		t.Errorf("/metrics lacks the deploy lag:\n%s", grepLines(body, "feedpub_deploy"))
+	}
+
+	vgw.Restart()
+	// The retry after backoff catches up without another change.
+	for {
+		d := next(t, ch)
+		if d.err == nil {
+			break
+		}
+	}
+	if _, ok := stored(t, vgw)["articles/d/index.html"]; !ok {
+		t.Error("the article written while the store was down was never deployed")
+	}
+	_, body = get(t, "http://"+cfg.Server.Listen+"/healthz")
+	if !strings.Contains(string(body), `"lag":0`) || strings.Contains(string(body), "last_error\"") {
+		t.Errorf("/healthz after catching up = %s", body)
+	}
+}
+
+// startServe serves cfg with e until the test ends.
+func startServe(t *testing.T, e *env, cfg config.Config) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, e, cfg) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve returned %v, want nil", err)
+		}
+	})
+	waitServing(t, cfg.Server.Listen)
+}

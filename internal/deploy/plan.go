@@ -1,0 +1,189 @@
+// Package deploy uploads a rendered site to S3-compatible object storage
+// (AWS S3, Cloudflare R2, Google Cloud Storage's interoperability mode,
+// MinIO, Ceph and the like), incrementally and in an order that never
+// shows a reader a feed item whose page is missing.
+//
+// The objects are the documents of a site.Snapshot, the very bytes
+// `feedpub build` writes, under the same names, with the headers the
+// server would send. An object is uploaded only when its MD5 differs
+// from the store's ETag or its headers differ from what they should be.
+package deploy
+
+import (
+	"cmp"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/feedpub/feedpub/internal/site"
+)
+
+// Policy is how documents become objects.
+type Policy struct {
+	// Gzip stores the gzip variant of documents that have one, with
+	// Content-Encoding: gzip.
+	Gzip bool
+	// DirectoryKeys also stores each directory index at its directory
+	// key ("articles/x/" beside "articles/x/index.html").
+	DirectoryKeys bool
+	// FeedMaxAge, PageMaxAge and MediaMaxAge are the Cache-Control
+	// max-age of feeds, of pages and stylesheets, and of media files.
+	FeedMaxAge, PageMaxAge, MediaMaxAge time.Duration
+}
+
+// Stage orders uploads: every object of a stage is in the store before
+// any object of the next is sent, so a feed never names a page that is
+// not there yet.
+type Stage int
+
+const (
+	// StageContent is media, stylesheets and article pages.
+	StageContent Stage = iota
+	// StageIndexes is the archive and tag documents.
+	StageIndexes
+	// StageFeeds is the main feeds, the home page and the rest.
+	StageFeeds
+	stages
+)
+
+// Object is one object to store.
+type Object struct {
+	Key   string
+	Body  []byte
+	Stage Stage
+	// Headers are the object's HTTP headers as the store keeps them.
+	Headers Headers
+	// Topic is the WebSub topic of a feed, or "".
+	Topic string
+	// MD5 is the hex MD5 of Body: the ETag S3 gives an object uploaded
+	// in one part.
+	MD5 string
+}
+
+// Headers are the stored headers of an object.
+type Headers struct {
+	ContentType, CacheControl, ContentEncoding string
+}
+
+// fingerprint is a short digest of h, recorded in the manifest so that a
+// later deploy knows the headers without asking for each object.
+func (h Headers) fingerprint() string {
+	sum := sha256.Sum256([]byte(h.ContentType + "\n" + h.CacheControl + "\n" + h.ContentEncoding))
+	return hex.EncodeToString(sum[:8])
+}
+
+// Plan returns the objects of snap under prefix, sorted by stage and then
+// by key.
+func Plan(snap *site.Snapshot, prefix string, p Policy) []Object {
+	return plan(snap, prefix, p, nil)
+}
+
+// plan is Plan taking the MD5 of bodies from memo, when not nil.
+func plan(snap *site.Snapshot, prefix string, p Policy, memo *md5Memo) []Object {
+	var objs []Object
+	add := func(name string, d *site.Document) {
+		o := p.object(d, memo)
+		o.Key = prefix + name
+		objs = append(objs, o)
+		if p.DirectoryKeys && strings.HasSuffix(name, "/index.html") {
+			o.Key = prefix + strings.TrimSuffix(name, "index.html")
+			objs = append(objs, o)
+		}
+	}
+	for _, path := range snap.Paths() {
+		add(site.FileName(path), snap.Lookup(path))
+	}
+	add(site.NotFoundFile, snap.NotFound)
+	sortObjects(objs)
+	return objs
+}
+
+// object returns d as an object, without its key.
+func (p Policy) object(d *site.Document, memo *md5Memo) Object {
+	o := Object{
+		Body:  d.Body,
+		Stage: stageOf(d),
+		Topic: d.Topic,
+		Headers: Headers{
+			ContentType:  d.ContentType,
+			CacheControl: "public, max-age=" + strconv.Itoa(int(p.maxAge(d.Kind)/time.Second)),
+		},
+	}
+	etag := d.ETag
+	if gz := d.Gzip(); p.Gzip && gz != nil {
+		o.Body, etag = gz.Body, gz.ETag
+		o.Headers.ContentEncoding = "gzip"
+	}
+	o.MD5 = memo.sum(etag, o.Body)
+	return o
+}
+
+// md5Memo remembers the MD5 of bodies by their ETag from one plan to the
+// next, so continuous deploy hashes only the bytes a change made: the
+// store's ETags are MD5s, the snapshot's are not. It keeps the entries
+// the last plan used, so it never outgrows one snapshot.
+type md5Memo struct {
+	prev, next map[string]string // by the document's ETag
+}
+
+// sum returns the hex MD5 of body, whose ETag in the snapshot is etag.
+// A nil memo computes it.
+func (m *md5Memo) sum(etag string, body []byte) string {
+	if m == nil {
+		return md5Hex(body)
+	}
+	sum, ok := m.next[etag]
+	if !ok {
+		if sum, ok = m.prev[etag]; !ok {
+			sum = md5Hex(body)
+		}
+		m.next[etag] = sum
+	}
+	return sum
+}
+
+// start begins a plan: what the last one used becomes what this one may reuse.
+func (m *md5Memo) start() {
+	m.prev, m.next = m.next, map[string]string{}
+}
+
+// newObject returns an object stored at key with body and headers.
+func newObject(key string, body []byte, h Headers) Object {
+	return Object{Key: key, Body: body, Headers: h, MD5: md5Hex(body)}
+}
+
+func md5Hex(body []byte) string {
+	sum := md5.Sum(body)
+	return hex.EncodeToString(sum[:])
+}
+
+func (p Policy) maxAge(k site.Kind) time.Duration {
+	switch k {
+	case site.KindFeed:
+		return p.FeedMaxAge
+	case site.KindMedia:
+		return p.MediaMaxAge
+	}
+	return p.PageMaxAge
+}
+
+// stageOf returns the stage in which d is uploaded.
+func stageOf(d *site.Document) Stage {
+	switch {
+	case d.Kind == site.KindMedia, d.Kind == site.KindAsset, strings.HasPrefix(d.Path, "/articles/"):
+		return StageContent
+	case strings.HasPrefix(d.Path, "/archive/"), strings.HasPrefix(d.Path, "/tags/"):
+		return StageIndexes
+	}
+	return StageFeeds
+}
+
+func sortObjects(objs []Object) {
+	slices.SortFunc(objs, func(a, b Object) int {
+		return cmp.Or(cmp.Compare(a.Stage, b.Stage), strings.Compare(a.Key, b.Key))
+	})
+}
