@@ -120,30 +120,35 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 	}
 	g.Go(func() error { return pinger.Run(gctx) })
 	g.Go(func() error {
-		res, err := p.Rebuild()
-		if err != nil {
-			return err
-		}
-		watch.LogResult(e.logger, "start", res)
-		if metrics != nil {
-			metrics.ObserveRebuild(res, nil)
-		}
-		e.logger.Info("serving", "url", "http://"+ln.Addr().String()+"/", "rss", cfg.Site.BaseURL+cfg.Feeds.RSSPath[1:])
-		warnBaseURL(e, cfg, ln.Addr())
-		return watchArticles(gctx, e, p, cfg, metrics)
+		return watchArticles(gctx, e, p, cfg, metrics, func() error {
+			res, err := p.Rebuild()
+			if err != nil {
+				return err
+			}
+			watch.LogResult(e.logger, "start", res)
+			if metrics != nil {
+				metrics.ObserveRebuild(res, nil)
+			}
+			e.logger.Info("serving", "url", "http://"+ln.Addr().String()+"/", "rss", cfg.Site.BaseURL+cfg.Feeds.RSSPath[1:])
+			warnBaseURL(e, cfg, ln.Addr())
+			return nil
+		})
 	})
 	err = g.Wait()
 	p.Wait() // the last rebuild's compression and state save
 	return err
 }
 
-// watchArticles runs the watcher, with SIGHUP as a reload, until ctx is
-// done.
-func watchArticles(ctx context.Context, e *env, p *publish.Publisher, cfg config.Config, metrics *server.Metrics) error {
+// watchArticles puts the watches in place, runs the first build, then
+// runs the watcher, with SIGHUP as a reload, until ctx is done. Watching
+// before the first build means every change after the build's scan makes
+// an event, so no rescan is needed to catch up with what changed while
+// it ran.
+func watchArticles(ctx context.Context, e *env, p *publish.Publisher, cfg config.Config, metrics *server.Metrics, build func() error) error {
 	reload := make(chan struct{}, 1)
 	stopHangup := notifyHangup(reload)
 	defer stopHangup()
-	return watch.Run(ctx, watch.Options{
+	w, err := watch.Watch(watch.Options{
 		Publisher:  p,
 		ConfigPath: cfg.AbsPath,
 		LoadConfig: e.loadConfig,
@@ -151,6 +156,14 @@ func watchArticles(ctx context.Context, e *env, p *publish.Publisher, cfg config
 		Logger:     e.logger,
 		OnRebuild:  onRebuild(metrics, e.onRebuild),
 	})
+	if err != nil {
+		return err
+	}
+	if err := build(); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Run(ctx)
 }
 
 // listen binds addr, explaining a failure by its cause: a port in use, a

@@ -12,8 +12,9 @@
 //   - all rendered: process start → /healthz saying every document is
 //     rendered ("complete": true, or "ok" from a feedpub that renders
 //     everything before serving);
-//   - watching: the duration of the rebuild the watcher runs once its
-//     watches are in place (the "reason=watching" log line);
+//   - rebuilds after start: those logged after the first build, with no
+//     file changed (such as a watcher catching up, "reason=watching"),
+//     with their durations;
 //   - peak RSS (VmHWM) and steady RSS (VmRSS a few seconds after
 //     everything is rendered) from /proc/PID/status, also as a multiple
 //     of the articles' bytes;
@@ -23,7 +24,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"flag"
@@ -59,7 +59,7 @@ func main() {
 	bin := filepath.Join(tmp, "feedpub")
 	run("go", "build", "-o", bin, "./cmd/feedpub")
 
-	fmt.Println("| articles | articles' bytes | start | first 200 on /rss.xml | all rendered | watching rebuild | peak RSS (VmHWM) | steady RSS (VmRSS) | load average |")
+	fmt.Println("| articles | articles' bytes | start | first 200 on /rss.xml | all rendered | rebuilds after start | peak RSS (VmHWM) | steady RSS (VmRSS) | load average |")
 	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, field := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(field))
@@ -81,7 +81,7 @@ func main() {
 					mode = "warm"
 				}
 				fmt.Printf("| %d | %.0f MB | %s | %s | %s | %s | %s (%.1f×) | %s (%.1f×) | %s |\n",
-					n, float64(size)/1e6, mode, secs(m.first), secs(m.all), m.watching,
+					n, float64(size)/1e6, mode, secs(m.first), secs(m.all), m.later,
 					mb(m.peak), float64(m.peak)/float64(size), mb(m.steady), float64(m.steady)/float64(size), loadAverage())
 			}
 		}
@@ -97,7 +97,7 @@ func siteConfig(dir, state string) string {
 // measurement is one run of the binary.
 type measurement struct {
 	first, all   time.Duration
-	watching     string // as logged, or "-"
+	later        string // rebuilds after the first, as logged
 	peak, steady int64  // bytes
 }
 
@@ -123,7 +123,7 @@ func measure(bin, site string, settle, limit time.Duration) measurement {
 	m.first = poll(deadline, func() bool { return status(base+"/rss.xml") == http.StatusOK }).Sub(start)
 	m.all = poll(deadline, func() bool { return complete(base + "/healthz") }).Sub(start)
 	time.Sleep(settle)
-	m.watching = watchingDuration(&stderr, deadline)
+	m.later = laterRebuilds(&stderr)
 	m.peak, m.steady = memory(cmd.Process.Pid)
 	stop()
 	return m
@@ -172,21 +172,22 @@ func complete(url string) bool {
 	return h.Complete == nil || *h.Complete
 }
 
-var watchingLine = regexp.MustCompile(`reason=watching .*duration=(\S+)`)
+var rebuiltLine = regexp.MustCompile(`msg=rebuilt reason=(\S+) .*duration=(\S+)`)
 
-// watchingDuration waits for the log line of the watcher's first rebuild
-// and returns its duration.
-func watchingDuration(log *logBuffer, deadline time.Time) string {
-	for time.Now().Before(deadline) {
-		sc := bufio.NewScanner(strings.NewReader(log.String()))
-		for sc.Scan() {
-			if m := watchingLine.FindStringSubmatch(sc.Text()); m != nil {
-				return m[1]
-			}
+// laterRebuilds lists the rebuilds logged after the start's own, such as
+// the one a watcher set up after the first build runs to catch up, as
+// "reason duration", or "none".
+func laterRebuilds(log *logBuffer) string {
+	var out []string
+	for _, m := range rebuiltLine.FindAllStringSubmatch(log.String(), -1) {
+		if m[1] != "start" {
+			out = append(out, m[1]+" "+m[2])
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
-	return "-"
+	if len(out) == 0 {
+		return "none"
+	}
+	return strings.Join(out, ", ")
 }
 
 // memory returns VmHWM and VmRSS of the process, in bytes.
