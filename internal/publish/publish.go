@@ -205,7 +205,7 @@ func (p *Publisher) rebuild(scan func() (*library.Library, library.Stats, error)
 			"read", scanned.Read, "duration", scanned.Duration.Round(time.Millisecond))
 	}
 	now := p.now()
-	snap, stats, err := p.builder.Build(lib, now)
+	snap, stats, err := p.builder.BuildFeedsFirst(lib, now, p.earlySwap())
 	if err != nil {
 		return Result{}, fmt.Errorf("building the site: %w", err)
 	}
@@ -237,20 +237,44 @@ func (p *Publisher) rebuild(scan func() (*library.Library, library.Stats, error)
 	return res, nil
 }
 
+// earlySwap returns what to do with the early snapshot of a build
+// (site.Builder.BuildFeedsFirst): on a first start, when nothing is
+// served yet, serve it, so that the feeds are up while the pages render;
+// later, nil, so that a change swaps in its complete snapshot at once and
+// no page that was served goes missing meanwhile.
+func (p *Publisher) earlySwap() func(*site.Snapshot) {
+	if p.current.Load() != nil {
+		return nil
+	}
+	return func(snap *site.Snapshot) {
+		p.current.Store(snap)
+		p.inBackground(snap.Compress)
+		p.logger.Info("feeds served; rendering the pages", "generation", snap.Generation)
+	}
+}
+
 // afterSwap compresses the new documents of snap and saves the state in
 // the background, so that neither delays serving a change. Requests
 // meanwhile get identity bodies; a crash before the save loses only what
 // this rebuild learned, which the next start learns again.
 func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State) {
+	p.inBackground(func() {
+		snap.Compress()
+		if err := st.Save(); err != nil {
+			p.logger.Warn("state not saved; ids stay in memory until the next save", "file", st.Path(), "err", err)
+		}
+	})
+}
+
+// inBackground runs work in a goroutine that Wait waits for, after the
+// work of earlier swaps.
+func (p *Publisher) inBackground(work func()) {
 	p.background.Add(1)
 	go func() {
 		defer p.background.Done()
 		p.backgroundMu.Lock()
 		defer p.backgroundMu.Unlock()
-		snap.Compress()
-		if err := st.Save(); err != nil {
-			p.logger.Warn("state not saved; ids stay in memory until the next save", "file", st.Path(), "err", err)
-		}
+		work()
 	}()
 }
 

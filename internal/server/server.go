@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -163,6 +164,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) result {
 		return h.serveEntry(w, r, e)
 	case path == HealthPath:
 		return h.serveHealth(w, r, snap)
+	case snap.Rendering(path) || (!strings.HasSuffix(path, "/") && snap.Rendering(path+"/")):
+		// A first start serves its feeds before its pages are rendered.
+		w.Header()["Retry-After"] = retryAfter
+		return result{routeUnavailable, writeStatus(w, r, http.StatusServiceUnavailable), 0}
 	case path == MetricsPath && h.serveMetrics:
 		return serveCounted(w, r, routeMetrics, h.metricsHTTP)
 	}
@@ -193,6 +198,11 @@ type health struct {
 	Errors        int       `json:"errors"`
 	LastRebuild   time.Time `json:"last_rebuild"`
 	NextScheduled time.Time `json:"next_scheduled,omitzero"`
+
+	// Complete is false while a first start renders its pages, whose
+	// progress Progress then tells.
+	Complete bool             `json:"complete"`
+	Progress *progress.Status `json:"progress,omitempty"`
 }
 
 func (h *Handler) serveHealth(w http.ResponseWriter, r *http.Request, snap *site.Snapshot) result {
@@ -203,6 +213,8 @@ func (h *Handler) serveHealth(w http.ResponseWriter, r *http.Request, snap *site
 		Errors:        snap.Errors,
 		LastRebuild:   snap.BuiltAt.UTC(),
 		NextScheduled: snap.NextScheduled.UTC(),
+		Complete:      snap.Complete(),
+		Progress:      h.renderingProgress(snap),
 	})
 	if err != nil {
 		// Only a time outside years 0–9999 fails, which no clock gives.
@@ -215,6 +227,17 @@ func (h *Handler) serveHealth(w http.ResponseWriter, r *http.Request, snap *site
 	wh["Cache-Control"] = noStore
 	wh["X-Content-Type-Options"] = nosniff
 	return writeBody(w, r, routeHealth, http.StatusOK, body)
+}
+
+// renderingProgress is the progress of the rendering an incomplete
+// snapshot waits for, or nil.
+func (h *Handler) renderingProgress(snap *site.Snapshot) *progress.Status {
+	ps, ok := h.src.(progressSource)
+	if snap.Complete() || !ok {
+		return nil
+	}
+	st := ps.Progress()
+	return &st
 }
 
 // progressSource is a Source that can say how far its first build is.
