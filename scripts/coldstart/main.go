@@ -37,6 +37,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,6 +52,7 @@ func main() {
 	settle := flag.Duration("settle", 3*time.Second, "wait after everything is rendered before reading the steady RSS")
 	cacheDir := flag.String("cache", defaultCache(), "`directory` keeping the generated corpora between runs")
 	limit := flag.Duration("timeout", 5*time.Minute, "give up on a run after this long")
+	probes := flag.Int("probes", 5, "articles written one at a time after the start, to time file written → served")
 	flag.Parse()
 
 	tmp, err := os.MkdirTemp("", "coldstart")
@@ -59,8 +61,8 @@ func main() {
 	bin := filepath.Join(tmp, "feedpub")
 	run("go", "build", "-o", bin, "./cmd/feedpub")
 
-	fmt.Println("| articles | articles' bytes | start | first 200 on /rss.xml | all rendered | rebuilds after start | peak RSS (VmHWM) | steady RSS (VmRSS) | load average |")
-	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	fmt.Println("| articles | articles' bytes | start | first 200 on /rss.xml | all rendered | rebuilds after start | peak RSS (VmHWM) | steady RSS (VmRSS) | file written → served, median (max) | load average |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, field := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(field))
 		check(err)
@@ -75,14 +77,15 @@ func main() {
 				if !warm {
 					check(removeIfExists(state))
 				}
-				m := measure(bin, site, *settle, *limit)
+				m := measure(bin, site, dir, *probes, *settle, *limit)
 				mode := "fresh"
 				if warm {
 					mode = "warm"
 				}
-				fmt.Printf("| %d | %.0f MB | %s | %s | %s | %s | %s (%.1f×) | %s (%.1f×) | %s |\n",
+				fmt.Printf("| %d | %.0f MB | %s | %s | %s | %s | %s (%.1f×) | %s (%.1f×) | %s | %s |\n",
 					n, float64(size)/1e6, mode, secs(m.first), secs(m.all), m.later,
-					mb(m.peak), float64(m.peak)/float64(size), mb(m.steady), float64(m.steady)/float64(size), loadAverage())
+					mb(m.peak), float64(m.peak)/float64(size), mb(m.steady), float64(m.steady)/float64(size),
+					m.served, loadAverage())
 			}
 		}
 	}
@@ -98,10 +101,11 @@ func siteConfig(dir, state string) string {
 type measurement struct {
 	first, all   time.Duration
 	later        string // rebuilds after the first, as logged
+	served       string // file written → in /rss.xml: median (max)
 	peak, steady int64  // bytes
 }
 
-func measure(bin, site string, settle, limit time.Duration) measurement {
+func measure(bin, site, articles string, probes int, settle, limit time.Duration) measurement {
 	addr := freeAddr()
 	var stderr logBuffer
 	cmd := exec.Command(bin, "--listen", addr, "--config", filepath.Join(site, "config.toml"))
@@ -125,8 +129,42 @@ func measure(bin, site string, settle, limit time.Duration) measurement {
 	time.Sleep(settle)
 	m.later = laterRebuilds(&stderr)
 	m.peak, m.steady = memory(cmd.Process.Pid)
+	m.served = probe(base+"/rss.xml", articles, probes, deadline)
 	stop()
 	return m
+}
+
+// probe writes n articles into dir one at a time, each newer than every
+// generated one, and times each from the write to its title in the feed
+// at url; it removes them again, so the cached corpus stays as it was.
+func probe(url, dir string, n int, deadline time.Time) string {
+	if n == 0 {
+		return "-"
+	}
+	var lat []time.Duration
+	for i := range n {
+		title := fmt.Sprintf("Coldstart probe %d %d", time.Now().UnixNano(), i)
+		path := filepath.Join(dir, fmt.Sprintf("zz-probe-%d.txt", i))
+		start := time.Now()
+		date := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339) // published, and the newest
+		check(os.WriteFile(path, []byte("Title: "+title+"\nDate: "+date+"\n\nOne two three.\n"), 0o644))
+		defer os.Remove(path)
+		poll(deadline, func() bool { return bodyContains(url, "<title>"+title+"</title>") })
+		lat = append(lat, time.Since(start))
+		time.Sleep(300 * time.Millisecond) // let the watcher go quiet
+	}
+	slices.Sort(lat)
+	return fmt.Sprintf("%d ms (%d ms)", lat[len(lat)/2].Milliseconds(), lat[len(lat)-1].Milliseconds())
+}
+
+func bodyContains(url, want string) bool {
+	resp, err := http.Get(url)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return strings.Contains(string(body), want)
 }
 
 // poll calls ok every 5 ms (often enough, and not so often that the
