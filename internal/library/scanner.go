@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"sync"
 	"time"
@@ -154,16 +155,34 @@ func (s *Scanner) scanLocked(start time.Time, list func() (*walker, error)) (*Li
 }
 
 // reuse builds the next cache with the entries of unchanged files and
-// returns the files that must be read.
+// returns the files that must be read. The next cache starts as a copy of
+// the last, which copies far faster than it fills entry by entry (a
+// tenth of a one-file rebuild at 100,000 articles), and loses the
+// entries of files no longer listed, if any.
 func (s *Scanner) reuse(files []fileInfo) (map[string]*entry, []fileInfo) {
-	next := make(map[string]*entry, len(files))
+	next := maps.Clone(s.cache)
+	if len(s.cache) == 0 {
+		next = make(map[string]*entry, len(files)) // sized for a first scan
+	}
 	var toRead []fileInfo
+	listed := 0 // files that have an entry in the last cache
 	for _, f := range files {
-		if e, ok := s.cache[f.rel]; ok && e.unchanged(f, s.opts.RacyWindow) {
-			next[f.rel] = e
-			continue
+		e, ok := s.cache[f.rel]
+		if ok {
+			listed++
+			if e.unchanged(f, s.opts.RacyWindow) {
+				continue
+			}
+			delete(next, f.rel) // read again: readAll stores its new entry
 		}
 		toRead = append(toRead, f)
+	}
+	if listed < len(s.cache) {
+		now := make(map[string]bool, len(files))
+		for _, f := range files {
+			now[f.rel] = true
+		}
+		maps.DeleteFunc(next, func(p string, _ *entry) bool { return !now[p] })
 	}
 	return next, toRead
 }
