@@ -7,6 +7,7 @@ package publish
 import (
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -62,9 +63,13 @@ type Publisher struct {
 	lastLib atomic.Pointer[library.Library]
 
 	// background counts the work started after each swap (compression,
-	// saving the state); backgroundMu runs it one swap at a time.
+	// saving the state); backgroundMu runs it one swap at a time and
+	// guards startDone.
 	background   sync.WaitGroup
 	backgroundMu sync.Mutex
+	// startDone is set once the first complete snapshot is compressed and
+	// the memory its build needed is returned.
+	startDone bool
 
 	// mu serializes rebuilds and reconfiguration and guards the fields
 	// below it.
@@ -262,6 +267,14 @@ func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State) {
 		snap.Compress()
 		if err := st.Save(); err != nil {
 			p.logger.Warn("state not saved; ids stay in memory until the next save", "file", st.Path(), "err", err)
+		}
+		if !p.startDone {
+			p.startDone = true
+			// A first build reads every file and renders every page;
+			// most of what it allocated is garbage now, and the Go
+			// runtime would hand it back to the system only slowly, so
+			// the resident size after a start stayed at its peak.
+			debug.FreeOSMemory()
 		}
 	})
 }
