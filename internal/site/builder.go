@@ -64,7 +64,8 @@ type Builder struct {
 	// links holds the articles with absolute references (links.go).
 	links links
 	prev  *Snapshot
-	// progress, if set, counts the article pages rendered.
+	// progress, if set, counts the lists, archive pages, article pages
+	// and tag pages rendered, phase by phase.
 	progress *progress.Tracker
 }
 
@@ -172,19 +173,18 @@ func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early fun
 	}
 	r.addMedia(lib.Media)
 	generation := b.nextGeneration()
-	stamped := len(r.fresh)
+	stamped := 0 // r.fresh[:stamped] have their Last-Modified
 	if early != nil {
 		snap := r.snapshot(lib, now, len(published), generation, maps.Clone(r.docs))
 		snap.rendering = laterPaths(published, groups, archivePages)
 		b.stampLastModified(r.fresh, now)
+		stamped = len(r.fresh)
 		b.deferCompression(snap, r.fresh)
 		b.prev = snap
 		early(snap)
 		if b.entries, err = b.renderEntries(b.entries, published); err != nil {
 			return nil, BuildStats{}, err
 		}
-	} else {
-		stamped = 0
 	}
 	if err := r.renderBack(published, groups, archivePages); err != nil {
 		return nil, BuildStats{}, err
