@@ -144,14 +144,17 @@ func runWatchDeploy(ctx context.Context, e *env, f deployFlags) error {
 	if err != nil {
 		return err
 	}
-	res, err := p.Rebuild()
-	if err != nil {
-		return err
-	}
-	watch.LogResult(e.logger, "start", res)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return cont.Run(gctx) })
-	g.Go(func() error { return watchArticles(gctx, e, p, nil, e.onRebuild) })
+	g.Go(func() error {
+		return watchArticles(gctx, e, p, nil, e.onRebuild, func() error {
+			res, err := p.Rebuild()
+			if err == nil {
+				watch.LogResult(e.logger, "start", res)
+			}
+			return err
+		})
+	})
 	err = g.Wait()
 	p.Wait()
 	return err

@@ -179,17 +179,19 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 	}
 	g.Go(func() error { return pinger.Run(gctx) })
 	g.Go(func() error {
-		res, err := p.Rebuild()
-		if err != nil {
-			return err
-		}
-		watch.LogResult(e.logger, "start", res)
-		if metrics != nil {
-			metrics.ObserveRebuild(res, nil)
-		}
-		e.logger.Info("serving", "url", siteURL, "rss", cfg.Site.BaseURL+cfg.Feeds.RSSPath[1:])
-		warnBaseURL(e, cfg, ln.Addr())
-		return watchArticles(gctx, e, p, reload, onRebuild(metrics, e.onRebuild))
+		return watchArticles(gctx, e, p, reload, onRebuild(metrics, e.onRebuild), func() error {
+			res, err := p.Rebuild()
+			if err != nil {
+				return err
+			}
+			watch.LogResult(e.logger, "start", res)
+			if metrics != nil {
+				metrics.ObserveRebuild(res, nil)
+			}
+			e.logger.Info("serving", "url", siteURL, "rss", cfg.Site.BaseURL+cfg.Feeds.RSSPath[1:])
+			warnBaseURL(e, cfg, ln.Addr())
+			return nil
+		})
 	})
 	err = g.Wait()
 	p.Wait() // the last rebuild's compression and state save
@@ -218,10 +220,13 @@ func listenAll(cfg config.Config, tlsOn bool) (site, plain, metrics net.Listener
 	return site, plain, metrics, nil
 }
 
-// watchArticles rebuilds p on every change to the articles or the config
-// file, and on reload, until ctx is done.
-func watchArticles(ctx context.Context, e *env, p *publish.Publisher, reload <-chan struct{}, hook func(publish.Result, error)) error {
-	return watch.Run(ctx, watch.Options{
+// watchArticles puts the watches in place, runs the first build, then
+// rebuilds p on every change to the articles or the config file, and on
+// reload, until ctx is done. Watching before the first build means every
+// change after the build's scan makes an event, so no rescan is needed to
+// catch up with what changed while it ran.
+func watchArticles(ctx context.Context, e *env, p *publish.Publisher, reload <-chan struct{}, hook func(publish.Result, error), build func() error) error {
+	w, err := watch.Watch(watch.Options{
 		Publisher:  p,
 		ConfigPath: p.Config().AbsPath,
 		LoadConfig: e.loadConfig,
@@ -229,6 +234,14 @@ func watchArticles(ctx context.Context, e *env, p *publish.Publisher, reload <-c
 		Logger:     e.logger,
 		OnRebuild:  hook,
 	})
+	if err != nil {
+		return err
+	}
+	if err := build(); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Run(ctx)
 }
 
 // listen binds addr, explaining a failure by its cause: a port in use, a

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -44,7 +45,11 @@ func Parse(src Source, opts Options) (*Article, []*ParseError, error) {
 	ext := strings.ToLower(path.Ext(src.Path))
 	for _, f := range formats {
 		if f.ext == ext {
-			return f.parse(src, opts)
+			a, warnings, err := f.parse(src, opts)
+			if a != nil {
+				a.ownStrings()
+			}
+			return a, warnings, err
 		}
 	}
 	return nil, nil, &ParseError{
@@ -109,4 +114,24 @@ func Ignored(name string) bool {
 		}
 	}
 	return false
+}
+
+// ownStrings gives a its own copy of every string that may be a piece of
+// the file's text (the header values, a summary or bio taken from the
+// body), so the text itself can be freed once parsed. Without it each
+// published article kept its whole file in memory beside its HTML: a
+// tenth of a cold start's memory at 100,000 articles.
+func (a *Article) ownStrings() {
+	for _, s := range []*string{&a.Path, &a.ID, &a.Slug, &a.Title, &a.Author, &a.Bio, &a.Lang, &a.Summary} {
+		*s = strings.Clone(*s)
+	}
+	a.Tags = slices.Clone(a.Tags)
+	for i := range a.Tags {
+		a.Tags[i] = strings.Clone(a.Tags[i])
+	}
+	if a.Enclosure != nil {
+		e := *a.Enclosure
+		e.URL, e.Type = strings.Clone(e.URL), strings.Clone(e.Type)
+		a.Enclosure = &e
+	}
 }

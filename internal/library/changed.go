@@ -3,9 +3,11 @@ package library
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -126,87 +128,99 @@ func relistPath(w *walker, rel string) bool {
 	return true
 }
 
-// amendment is a listing being changed path by path.
+// amendment is a listing being changed path by path. The last listing
+// is sorted and the changed paths are few, so the amended one is the old
+// lists without what was dropped, merged with what was listed again:
+// linear, where rebuilding and sorting the lists took a quarter of a
+// one-file rebuild at 100,000 articles.
 type amendment struct {
-	files, media map[string]fileInfo
-	dirs         map[string]bool
-	problems     map[string][]*article.ParseError // walk problems by path
+	old *walker
+	// dropped holds the paths dropped, and prefixes the directories
+	// dropped with everything below them ("dir/").
+	dropped  map[string]bool
+	prefixes []string
 }
 
 func newAmendment(l *walker) *amendment {
-	a := &amendment{
-		files:    make(map[string]fileInfo, len(l.files)),
-		media:    make(map[string]fileInfo, len(l.media)),
-		dirs:     make(map[string]bool, len(l.dirs)),
-		problems: map[string][]*article.ParseError{},
-	}
-	for _, f := range l.files {
-		a.files[f.rel] = f
-	}
-	for _, f := range l.media {
-		a.media[f.rel] = f
-	}
-	for d := range l.dirs {
-		a.dirs[d] = true
-	}
-	for _, p := range l.problems {
-		a.problems[p.Path] = append(a.problems[p.Path], p)
-	}
-	return a
+	return &amendment{old: l, dropped: map[string]bool{}}
 }
 
 // drop forgets rel and, if it was a directory, everything below it.
 func (a *amendment) drop(rel string) {
-	delete(a.files, rel)
-	delete(a.media, rel)
-	delete(a.problems, rel)
-	if !a.dirs[rel] {
-		return
+	a.dropped[rel] = true
+	if a.old.dirs[rel] {
+		a.prefixes = append(a.prefixes, rel+"/")
 	}
-	prefix := rel + "/"
-	for _, m := range []map[string]fileInfo{a.files, a.media} {
-		for p := range m {
-			if strings.HasPrefix(p, prefix) {
-				delete(m, p)
-			}
-		}
+}
+
+// isDropped reports whether the old listing's path p was dropped.
+func (a *amendment) isDropped(p string) bool {
+	if a.dropped[p] {
+		return true
 	}
-	for d := range a.dirs {
-		if d == rel || strings.HasPrefix(d, prefix) {
-			delete(a.dirs, d)
-		}
-	}
-	for p := range a.problems {
+	for _, prefix := range a.prefixes {
 		if strings.HasPrefix(p, prefix) {
-			delete(a.problems, p)
+			return true
 		}
 	}
+	return false
 }
 
 // merge adds what fresh listed and returns the amended listing, sorted as
 // a full walk's is.
 func (a *amendment) merge(fresh *walker) *walker {
-	for _, f := range fresh.files {
-		a.files[f.rel] = f
-	}
-	for _, f := range fresh.media {
-		a.media[f.rel] = f
-	}
-	for d := range fresh.dirs {
-		a.dirs[d] = true
-	}
+	fresh.sort()
 	out := newWalker(fresh.root)
-	for _, f := range a.files {
-		out.files = append(out.files, f)
-	}
-	for _, f := range a.media {
-		out.media = append(out.media, f)
-	}
-	for _, ps := range a.problems {
-		out.problems = append(out.problems, ps...)
+	out.files = mergeSorted(a.kept(a.old.files), fresh.files)
+	out.media = mergeSorted(a.kept(a.old.media), fresh.media)
+	for _, p := range a.old.problems {
+		if !a.isDropped(p.Path) {
+			out.problems = append(out.problems, p)
+		}
 	}
 	out.problems = append(out.problems, fresh.problems...)
-	out.dirs = a.dirs
-	out.sort()
+	slices.SortStableFunc(out.problems, func(x, y *article.ParseError) int { return strings.Compare(x.Path, y.Path) })
+	out.dirs = maps.Clone(a.old.dirs)
+	for d := range out.dirs {
+		if a.isDropped(d) {
+			delete(out.dirs, d)
+		}
+	}
+	maps.Copy(out.dirs, fresh.dirs)
 	return out
+}
+
+// kept returns the files of the old listing that were not dropped.
+func (a *amendment) kept(files []fileInfo) []fileInfo {
+	out := make([]fileInfo, 0, len(files))
+	for _, f := range files {
+		if !a.isDropped(f.rel) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// mergeSorted merges two lists sorted by path. A path in both (listed
+// again under a changed path and under a changed directory) is taken
+// once, from fresh.
+func mergeSorted(old, fresh []fileInfo) []fileInfo {
+	fresh = slices.CompactFunc(fresh, func(x, y fileInfo) bool { return x.rel == y.rel })
+	out := make([]fileInfo, 0, len(old)+len(fresh))
+	i, j := 0, 0
+	for i < len(old) && j < len(fresh) {
+		switch c := strings.Compare(old[i].rel, fresh[j].rel); {
+		case c < 0:
+			out = append(out, old[i])
+			i++
+		case c > 0:
+			out = append(out, fresh[j])
+			j++
+		default:
+			out = append(out, fresh[j])
+			i, j = i+1, j+1
+		}
+	}
+	out = append(out, old[i:]...)
+	return append(out, fresh[j:]...)
 }

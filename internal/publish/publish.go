@@ -7,6 +7,7 @@ package publish
 import (
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -63,9 +64,13 @@ type Publisher struct {
 	lastLib atomic.Pointer[library.Library]
 
 	// background counts the work started after each swap (compression,
-	// saving the state); backgroundMu runs it one swap at a time.
+	// saving the state); backgroundMu runs it one swap at a time and
+	// guards startDone.
 	background   sync.WaitGroup
 	backgroundMu sync.Mutex
+	// startDone is set once the first complete snapshot is compressed and
+	// the memory its build needed is returned.
+	startDone bool
 
 	// mu serializes rebuilds and reconfiguration and guards the fields
 	// below it.
@@ -219,7 +224,7 @@ func (p *Publisher) rebuild(scan func() (*library.Library, library.Stats, error)
 			"read", scanned.Read, "duration", scanned.Duration.Round(time.Millisecond))
 	}
 	now := p.now()
-	snap, stats, err := p.builder.Build(lib, now)
+	snap, stats, err := p.builder.BuildFeedsFirst(lib, now, p.earlySwap())
 	if err != nil {
 		return Result{}, fmt.Errorf("building the site: %w", err)
 	}
@@ -251,20 +256,52 @@ func (p *Publisher) rebuild(scan func() (*library.Library, library.Stats, error)
 	return res, nil
 }
 
+// earlySwap returns what to do with the early snapshot of a build
+// (site.Builder.BuildFeedsFirst): on a first start, when nothing is
+// served yet, serve it, so that the feeds are up while the pages render;
+// later, nil, so that a change swaps in its complete snapshot at once and
+// no page that was served goes missing meanwhile.
+func (p *Publisher) earlySwap() func(*site.Snapshot) {
+	if p.current.Load() != nil {
+		return nil
+	}
+	return func(snap *site.Snapshot) {
+		p.current.Store(snap)
+		p.inBackground(snap.Compress)
+		p.logger.Info("feeds served; rendering the pages", "generation", snap.Generation)
+	}
+}
+
 // afterSwap compresses the new documents of snap and saves the state in
 // the background, so that neither delays serving a change. Requests
 // meanwhile get identity bodies; a crash before the save loses only what
 // this rebuild learned, which the next start learns again.
 func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State) {
+	p.inBackground(func() {
+		snap.Compress()
+		if err := st.Save(); err != nil {
+			p.logger.Warn("state not saved; ids stay in memory until the next save", "file", st.Path(), "err", err)
+		}
+		if !p.startDone {
+			p.startDone = true
+			// A first build reads every file and renders every page;
+			// most of what it allocated is garbage now, and the Go
+			// runtime would hand it back to the system only slowly, so
+			// the resident size after a start stayed at its peak.
+			debug.FreeOSMemory()
+		}
+	})
+}
+
+// inBackground runs work in a goroutine that Wait waits for, after the
+// work of earlier swaps.
+func (p *Publisher) inBackground(work func()) {
 	p.background.Add(1)
 	go func() {
 		defer p.background.Done()
 		p.backgroundMu.Lock()
 		defer p.backgroundMu.Unlock()
-		snap.Compress()
-		if err := st.Save(); err != nil {
-			p.logger.Warn("state not saved; ids stay in memory until the next save", "file", st.Path(), "err", err)
-		}
+		work()
 	}()
 }
 

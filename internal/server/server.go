@@ -201,6 +201,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) result {
 		return h.serveEntry(w, r, e)
 	case r.URL.Path == HealthPath:
 		return h.serveHealth(w, r, snap)
+	case inside && (snap.Rendering(path) || (!strings.HasSuffix(path, "/") && snap.Rendering(path+"/"))):
+		// A first start serves its feeds before its pages are rendered.
+		w.Header()["Retry-After"] = retryAfter
+		return result{routeUnavailable, writeStatus(w, r, http.StatusServiceUnavailable), 0}
 	case r.URL.Path == MetricsPath && h.serveMetrics:
 		return serveCounted(w, r, routeMetrics, h.metricsHTTP)
 	case !inside && r.URL.Path+"/" == h.basePath:
@@ -249,6 +253,11 @@ type health struct {
 	NextScheduled time.Time `json:"next_scheduled,omitzero"`
 	// Deploy is the state of continuous deploy, when it runs.
 	Deploy *deploy.Status `json:"deploy,omitempty"`
+
+	// Complete is false while a first start renders its pages, whose
+	// progress Progress then tells.
+	Complete bool             `json:"complete"`
+	Progress *progress.Status `json:"progress,omitempty"`
 }
 
 func (h *Handler) serveHealth(w http.ResponseWriter, r *http.Request, snap *site.Snapshot) result {
@@ -259,6 +268,8 @@ func (h *Handler) serveHealth(w http.ResponseWriter, r *http.Request, snap *site
 		Errors:        snap.Errors,
 		LastRebuild:   snap.BuiltAt.UTC(),
 		NextScheduled: snap.NextScheduled.UTC(),
+		Complete:      snap.Complete(),
+		Progress:      h.renderingProgress(snap),
 	}
 	if h.deploy != nil {
 		st := h.deploy()
@@ -276,6 +287,17 @@ func (h *Handler) serveHealth(w http.ResponseWriter, r *http.Request, snap *site
 	wh["Cache-Control"] = noStore
 	wh["X-Content-Type-Options"] = nosniff
 	return writeBody(w, r, routeHealth, http.StatusOK, body)
+}
+
+// renderingProgress is the progress of the rendering an incomplete
+// snapshot waits for, or nil.
+func (h *Handler) renderingProgress(snap *site.Snapshot) *progress.Status {
+	ps, ok := h.src.(progressSource)
+	if snap.Complete() || !ok {
+		return nil
+	}
+	st := ps.Progress()
+	return &st
 }
 
 // progressSource is a Source that can say how far its first build is.

@@ -48,22 +48,23 @@ import (
 // many articles later, at the most any one format left out, so no format's
 // walk misses an article (the others may see those few twice).
 
-// renderFeedsAndArchive renders the main feed of latest, the newest of
-// the published articles (newest first, as Build gets them), and the
-// archive pages of the rest.
+// renderMainFeed renders the main feed of latest, the newest of the
+// published articles (newest first, as Build gets them), and returns the
+// articles the archive holds: the rest, and the ones the main feed had to
+// leave out to stay within feeds.max_bytes.
 //
 // The main feed's prev-archive link names the newest page, whose number
 // depends on how many articles the main feed left out, which depends on
 // the link's length; so the main feed is rendered again in the rare case
 // where leaving items out adds a page. A longer link never lets the feed
 // keep more items, so the loop ends, after at most a few renders.
-func (r *renderRun) renderFeedsAndArchive(published, latest []*article.Article) error {
+func (r *renderRun) renderMainFeed(published, latest []*article.Article) ([]*article.Article, error) {
 	size := r.b.cfg.Feeds.ArchiveSize
 	pages := archivePageCount(len(published)-len(latest), size)
 	for {
 		memo, fresh, err := r.mainFeedMemo(latest, pages)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		archived := published[len(latest)-memo.mostDropped:]
 		if n := archivePageCount(len(archived), size); n > pages {
@@ -72,7 +73,7 @@ func (r *renderRun) renderFeedsAndArchive(published, latest []*article.Article) 
 		}
 		r.keepFeed(memo, fresh)
 		r.memos.main = memo
-		return r.renderArchive(archived)
+		return archived, nil
 	}
 }
 

@@ -3,6 +3,7 @@ package site
 import (
 	"fmt"
 	"html/template"
+	"maps"
 	"sync"
 	"time"
 
@@ -63,7 +64,8 @@ type Builder struct {
 	// links holds the articles with absolute references (links.go).
 	links links
 	prev  *Snapshot
-	// progress, if set, counts the article pages rendered.
+	// progress, if set, counts the lists, archive pages, article pages
+	// and tag pages rendered, phase by phase.
 	progress *progress.Tracker
 }
 
@@ -135,32 +137,78 @@ func (b *Builder) Continue(prev *Snapshot) { b.prev = prev }
 // fails its validity check, which is a bug) nothing is returned and the
 // caller keeps serving its current snapshot.
 func (b *Builder) Build(lib *library.Library, now time.Time) (*Snapshot, BuildStats, error) {
+	return b.BuildFeedsFirst(lib, now, nil)
+}
+
+// BuildFeedsFirst is Build that, when early is not nil, hands early a
+// snapshot of the documents that need only the newest articles (the
+// feeds, the index, the OPML list, the 404 page, the stylesheets and the
+// media files) before it renders the article, tag and archive pages,
+// which that snapshot reports as rendering (Snapshot.Rendering). Readers
+// poll the feeds; on a first start of 100,000 articles they are ready
+// once the articles are read, seconds before the last page is. The
+// snapshot returned is the one Build returns; the early one is a part of
+// it served sooner, so it has the same generation.
+func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early func(*Snapshot)) (*Snapshot, BuildStats, error) {
 	published := b.resolveAll(lib, lib.Published(now))
-	entries, err := b.renderEntries(b.entries, published)
+	latest := limit(published, b.cfg.Feeds.Limit)
+	front := published
+	if early != nil {
+		front = latest // the index lists these; the tag pages wait
+	}
+	entries, err := b.renderEntries(b.entries, front)
 	if err != nil {
 		return nil, BuildStats{}, err
 	}
+	if early != nil {
+		maps.Copy(entries, b.entries) // keep the rest for the tag pages
+	}
 	b.entries = entries
 	r := renderRun{b: b, docs: map[string]*Document{}, pages: map[*article.Article]*Document{}}
-	if err := r.renderAll(published); err != nil {
+	groups, problems := b.groupTags(published)
+	r.stats.Problems = problems
+	if err := r.renderFront(published, latest, groups); err != nil {
 		return nil, BuildStats{}, err
 	}
+	archivePages := archivePageCount(len(r.archived), b.cfg.Feeds.ArchiveSize)
 	r.addMedia(lib.Media)
-	snap := &Snapshot{
-		Generation:    b.nextGeneration(),
-		BuiltAt:       now,
-		Articles:      len(published),
-		Errors:        lib.Errors(),
-		NextScheduled: lib.NextScheduled(now),
-		NotFound:      r.notFound,
-		docs:          r.docs,
+	generation := b.nextGeneration()
+	stamped := 0 // r.fresh[:stamped] have their Last-Modified
+	if early != nil {
+		snap := r.snapshot(lib, now, len(published), generation, maps.Clone(r.docs))
+		snap.rendering = laterPaths(published, groups, archivePages)
+		b.stampLastModified(r.fresh, now)
+		stamped = len(r.fresh)
+		b.deferCompression(snap, r.fresh)
+		b.prev = snap
+		early(snap)
+		if b.entries, err = b.renderEntries(b.entries, published); err != nil {
+			return nil, BuildStats{}, err
+		}
 	}
-	b.stampLastModified(r.fresh, now)
+	if err := r.renderBack(published, groups); err != nil {
+		return nil, BuildStats{}, err
+	}
+	snap := r.snapshot(lib, now, len(published), generation, r.docs)
+	b.stampLastModified(r.fresh[stamped:], now)
 	b.deferCompression(snap, r.fresh)
 	b.rememberStamps(snap)
 	b.pages, b.memos, b.media, b.prev = r.pages, r.memos, r.media, snap
 	r.stats.Rendered = len(r.fresh)
 	return snap, r.stats, nil
+}
+
+// snapshot returns a snapshot of docs, the documents rendered so far.
+func (r *renderRun) snapshot(lib *library.Library, now time.Time, published int, generation uint64, docs map[string]*Document) *Snapshot {
+	return &Snapshot{
+		Generation:    generation,
+		BuiltAt:       now,
+		Articles:      published,
+		Errors:        lib.Errors(),
+		NextScheduled: lib.NextScheduled(now),
+		NotFound:      r.notFound,
+		docs:          docs,
+	}
 }
 
 func (b *Builder) nextGeneration() uint64 {
@@ -182,19 +230,23 @@ type renderRun struct {
 	fresh []*Document
 	// memos are what this run rendered or reused, for the next one.
 	memos memos
-	stats BuildStats
+	// archived are the articles of the archive pages: the published ones
+	// the main feed does not carry, newest first.
+	archived []*article.Article
+	stats    BuildStats
 }
 
-// renderAll renders (or reuses, see memo.go) every document of the site.
-func (r *renderRun) renderAll(published []*article.Article) error {
+// renderFront renders (or reuses, see memo.go) the documents that need
+// only the newest articles and the tag names: what a first start serves
+// before the rest is rendered. It settles which articles the archive
+// holds (r.archived), which the main feed's prev-archive link depends on.
+func (r *renderRun) renderFront(published, latest []*article.Article, groups []*tagGroup) error {
 	b := r.b
-	latest := limit(published, b.cfg.Feeds.Limit)
-	groups, problems := b.groupTags(published)
-	r.stats.Problems = problems
 	steps := []func() error{
-		func() error { return r.renderFeedsAndArchive(published, latest) },
-		func() error { return r.renderArticles(published) },
-		func() error { return r.renderTags(groups) },
+		func() (err error) {
+			r.archived, err = r.renderMainFeed(published, latest)
+			return err
+		},
 		func() (err error) {
 			r.memos.index, err = r.pageOrMemo(b.memos.index, "/", latest, "", func() ([]byte, error) {
 				return b.renderIndex(latest)
@@ -229,6 +281,43 @@ func (r *renderRun) renderAll(published []*article.Article) error {
 		}
 	}
 	return nil
+}
+
+// renderBack renders (or reuses) the archive, the article pages and the
+// tag pages and feeds: every page that needs more than the newest
+// articles.
+func (r *renderRun) renderBack(published []*article.Article, groups []*tagGroup) error {
+	r.b.progress.Begin("rendering the archive", archivePageCount(len(r.archived), r.b.cfg.Feeds.ArchiveSize))
+	if err := r.renderArchive(r.archived); err != nil {
+		return err
+	}
+	if err := r.renderArticles(published); err != nil {
+		return err
+	}
+	r.b.progress.Begin("rendering tag pages", len(groups))
+	return r.renderTags(groups)
+}
+
+// laterPaths returns the paths renderBack renders: those a snapshot made
+// before it answers as still rendering.
+func laterPaths(published []*article.Article, groups []*tagGroup, archivePages int) map[string]bool {
+	paths := make(map[string]bool, len(published)+4*len(groups)+3*archivePages+1)
+	for _, a := range published {
+		paths[articlePath(a.Slug)] = true
+	}
+	paths[tagsPath] = true
+	for _, g := range groups {
+		paths[tagPath(g.slug)] = true
+		addLinks(paths, tagFeedPaths(g.slug))
+	}
+	for n := 1; n <= archivePages; n++ {
+		addLinks(paths, archivePaths(n))
+	}
+	return paths
+}
+
+func addLinks(paths map[string]bool, l feed.Links) {
+	paths[l.RSS], paths[l.Atom], paths[l.JSON] = true, true, true
 }
 
 // add adds a freshly rendered document to the run; the one without a

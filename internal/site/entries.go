@@ -40,7 +40,11 @@ func (b *Builder) renderEntries(prev entries, published []*article.Article) (ent
 	}
 	rendered := make([]*entry, len(todo))
 	errs := make([]error, len(todo))
-	parallel.Each(len(todo), func(i int) { rendered[i], errs[i] = b.renderEntry(todo[i]) })
+	b.progress.Begin("rendering the lists of articles", len(todo))
+	parallel.Each(len(todo), func(i int) {
+		rendered[i], errs[i] = b.renderEntry(todo[i])
+		b.progress.Add(1)
+	})
 	for i, a := range todo {
 		if errs[i] != nil {
 			return nil, errs[i]

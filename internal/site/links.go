@@ -46,6 +46,10 @@ type links struct {
 	// resolved maps an article as parsed to the copy with absolute
 	// references, or to itself when it has nothing to rewrite.
 	resolved map[*article.Article]*article.Article
+	// plain holds the articles whose HTML has no reference at all, as
+	// every .txt article: they resolve to themselves whatever the table
+	// says, so a new or deleted file need not look through them again.
+	plain map[*article.Article]bool
 }
 
 // resolveAll returns published with every article replaced by the one
@@ -53,16 +57,14 @@ type links struct {
 // build are reused while the link table is unchanged.
 func (b *Builder) resolveAll(lib *library.Library, published []*article.Article) []*article.Article {
 	table := newLinkTable(lib)
-	prev := b.links.resolved
-	if !maps.Equal(table, b.links.table) {
-		prev = nil
-	}
-	next := links{table: table, resolved: make(map[*article.Article]*article.Article, len(published))}
+	sameTable := maps.Equal(table, b.links.table)
+	next := links{table: table, resolved: make(map[*article.Article]*article.Article, len(published)), plain: map[*article.Article]bool{}}
 	out := make([]*article.Article, len(published))
 	for i, a := range published {
-		r, ok := prev[a]
-		if !ok {
-			r = a
+		r, ok := b.links.resolved[a]
+		plain := b.links.plain[a]
+		if !ok || !(sameTable || plain) {
+			r, plain = a, !hasReferences(a.ContentHTML)
 			if content, changed := b.resolveReferences(a, table); changed {
 				c := *a
 				c.ContentHTML = content
@@ -70,10 +72,18 @@ func (b *Builder) resolveAll(lib *library.Library, published []*article.Article)
 			}
 		}
 		next.resolved[a] = r
+		if plain {
+			next.plain[a] = true
+		}
 		out[i] = r
 	}
 	b.links = next
 	return out
+}
+
+// hasReferences reports whether content may hold a reference to rewrite.
+func hasReferences(content string) bool {
+	return strings.Contains(content, "href=") || strings.Contains(content, "src=")
 }
 
 // referenceAttrs are the attributes that hold a URL to rewrite.
@@ -84,7 +94,7 @@ var referenceAttrs = map[string]bool{"href": true, "src": true}
 // byte; a rewritten tag is written again with its attributes escaped.
 func (b *Builder) resolveReferences(a *article.Article, table linkTable) (string, bool) {
 	content := a.ContentHTML
-	if !strings.Contains(content, "href=") && !strings.Contains(content, "src=") {
+	if !hasReferences(content) {
 		return content, false // plain text, as every .txt article is
 	}
 	var out strings.Builder

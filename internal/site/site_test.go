@@ -60,21 +60,28 @@ func testConfig(dir string) config.Config {
 // build scans dir and builds one snapshot at now.
 func build(t *testing.T, cfg config.Config, now time.Time) (*site.Snapshot, *library.Library) {
 	t.Helper()
-	st := state.New()
-	sc := library.NewScanner(library.Options{Dir: cfg.Articles.Dir, State: st, Now: func() time.Time { return now }})
-	lib, _, err := sc.Scan()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := site.NewBuilder(cfg, st)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lib, b := scan(t, cfg, library.Options{Now: func() time.Time { return now }})
 	snap, _, err := b.Build(lib, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return snap, lib
+}
+
+// scan scans cfg's articles directory with opts (its Dir and State
+// filled in) and returns the library and a builder sharing its state.
+func scan(t *testing.T, cfg config.Config, opts library.Options) (*library.Library, *site.Builder) {
+	t.Helper()
+	opts.Dir, opts.State = cfg.Articles.Dir, state.New()
+	lib, _, err := library.NewScanner(opts).Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := site.NewBuilder(cfg, opts.State)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lib, b
 }
 
 var now = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)

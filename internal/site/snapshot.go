@@ -104,6 +104,9 @@ type Snapshot struct {
 	NotFound *Document
 
 	docs map[string]*Document
+	// rendering holds the paths whose documents a later snapshot will
+	// have: those of a first start's early snapshot (Builder.BuildFeedsFirst).
+	rendering map[string]bool
 	// pending are the documents whose gzip variant Compress must make.
 	pending []*Document
 }
@@ -112,6 +115,16 @@ type Snapshot struct {
 func (s *Snapshot) Lookup(path string) *Document {
 	return s.docs[path]
 }
+
+// Rendering reports whether the document at the decoded URL path is
+// still being rendered: it is not in s, and the snapshot that replaces s
+// will have it. The server answers 503 with Retry-After for it; nothing
+// is rendered on a request.
+func (s *Snapshot) Rendering(path string) bool { return s.rendering[path] }
+
+// Complete reports whether s has every document of the site, as every
+// snapshot but a first start's early one has.
+func (s *Snapshot) Complete() bool { return len(s.rendering) == 0 }
 
 // Paths returns every served path, sorted.
 func (s *Snapshot) Paths() []string {

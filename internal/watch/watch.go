@@ -42,15 +42,46 @@ type Options struct {
 // started and returns nil. It returns an error only if watching cannot
 // start at all. Once its watches are in place it rebuilds, so a change
 // made after the caller's first build but before the watches existed is
-// not missed.
+// not missed. A caller that has not built yet should use Watch instead
+// and build between Watch and Watcher.Run, which spares that rebuild.
 func Run(ctx context.Context, opts Options) error {
 	w, err := newWatcher(opts)
 	if err != nil {
 		return err
 	}
 	defer w.close()
+	w.rebuild("watching")
 	return w.loop(ctx)
 }
+
+// Watcher is a set of watches in place, waiting for Run to handle their
+// events.
+type Watcher struct{ w *watcher }
+
+// Watch puts every watch in place and returns without rebuilding. Every
+// change made from then on makes an event, which the fsnotify queue keeps
+// until Run handles it, so a first build that the caller runs after Watch
+// returns needs no second, catching-up rebuild: at 100,000 articles that
+// rebuild rescanned every file and took seconds to find nothing.
+func Watch(opts Options) (*Watcher, error) {
+	w, err := newWatcher(opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Watcher{w}, nil
+}
+
+// Run handles events until ctx is done, then releases the watches and
+// returns nil, as the function Run does after its first rebuild.
+func (w *Watcher) Run(ctx context.Context) error {
+	defer w.w.close()
+	w.w.armSchedule() // the caller's build may have scheduled articles
+	return w.w.loop(ctx)
+}
+
+// Close releases the watches of a Watcher that will not Run, as when the
+// first build failed.
+func (w *Watcher) Close() { w.w.close() }
 
 // watcher is the state of one Run; only its loop goroutine touches it.
 type watcher struct {
@@ -132,7 +163,6 @@ func (w *watcher) close() {
 }
 
 func (w *watcher) loop(ctx context.Context) error {
-	w.rebuild("watching")
 	for {
 		select {
 		case <-ctx.Done():

@@ -319,3 +319,39 @@ func TestRunStopsOnCancelledContext(t *testing.T) {
 		t.Errorf("Run with a cancelled context = %v, want nil", err)
 	}
 }
+
+// TestWatchBeforeTheFirstBuild runs the first build between Watch and
+// Run, as serve does: a file written after the build's scan must still be
+// published (its event waits in the queue), by a rebuild that reads that
+// one file; no catching-up rebuild rescans the whole directory first.
+func TestWatchBeforeTheFirstBuild(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	cfg := config.Default()
+	cfg.Articles.Dir = t.TempDir()
+	cfg.State.File = filepath.Join(t.TempDir(), "state.json")
+	writeFile(t, filepath.Join(cfg.Articles.Dir, "a.txt"), text("A"))
+	p, err := publish.New(cfg, publish.Options{RacyWindow: -1})
+	must(t, err)
+	defer p.Wait()
+	results := make(chan publish.Result, 10)
+	w, err := watch.Watch(watch.Options{Publisher: p, OnRebuild: func(res publish.Result, err error) {
+		must(t, err)
+		results <- res
+	}})
+	must(t, err)
+	if _, err := p.Rebuild(); err != nil {
+		w.Close()
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(cfg.Articles.Dir, "b.txt"), text("B"))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	first := <-results
+	cancel()
+	must(t, <-done)
+	if first.Reason != "change" || first.Articles != 2 || first.Scan.Read != 1 {
+		t.Errorf("first rebuild after Run: reason %q, %d articles, %d files read; want a change that reads b.txt alone and publishes 2",
+			first.Reason, first.Articles, first.Scan.Read)
+	}
+}

@@ -1,0 +1,340 @@
+// Command coldstart measures what a user sees when feedpub starts on a
+// large articles directory: the binary, as a process, not a benchmark.
+//
+//	go run ./scripts/coldstart [-n 10000,100000] [-runs 2] [-cache DIR]
+//
+// For each corpus size it generates the articles with the same generator
+// as scripts/gencorpus (or reuses them from the cache directory), then
+// starts feedpub fresh (no state file) and warm (the state file the fresh
+// run left), alternating, runs times each. Every run reports:
+//
+//   - first 200: process start → the first 200 on /rss.xml;
+//   - all rendered: process start → /healthz saying every document is
+//     rendered ("complete": true, or "ok" from a feedpub that renders
+//     everything before serving);
+//   - rebuilds after start: those logged after the first build, with no
+//     file changed (such as a watcher catching up, "reason=watching"),
+//     with their durations;
+//   - peak RSS (VmHWM) and steady RSS (VmRSS a few seconds after
+//     everything is rendered) from /proc/PID/status, also as a multiple
+//     of the articles' bytes;
+//
+// with the load average at the end of each run beside them: the numbers
+// mean little on a busy machine.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/feedpub/feedpub/internal/testcorpus"
+)
+
+func main() {
+	sizes := flag.String("n", "10000,100000", "comma-separated corpus `sizes`")
+	runs := flag.Int("runs", 2, "fresh and warm runs of each size")
+	settle := flag.Duration("settle", 3*time.Second, "wait after everything is rendered before reading the steady RSS")
+	cacheDir := flag.String("cache", defaultCache(), "`directory` keeping the generated corpora between runs")
+	limit := flag.Duration("timeout", 5*time.Minute, "give up on a run after this long")
+	probes := flag.Int("probes", 5, "articles written one at a time after the start, to time file written → served")
+	flag.Parse()
+
+	tmp, err := os.MkdirTemp("", "coldstart")
+	check(err)
+	defer os.RemoveAll(tmp)
+	bin := filepath.Join(tmp, "feedpub")
+	run("go", "build", "-o", bin, "./cmd/feedpub")
+
+	fmt.Println("| articles | articles' bytes | start | first 200 on /rss.xml | all rendered | rebuilds after start | peak RSS (VmHWM) | steady RSS (VmRSS) | file written → served, median (max) | load average |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	for _, field := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(field))
+		check(err)
+		dir := corpus(*cacheDir, n)
+		size := articleBytes(dir)
+		site := filepath.Join(tmp, fmt.Sprintf("site-%d", n))
+		check(os.MkdirAll(site, 0o755))
+		state := filepath.Join(site, "state.json")
+		check(os.WriteFile(filepath.Join(site, "config.toml"), []byte(siteConfig(dir, state)), 0o644))
+		for range *runs {
+			for _, warm := range []bool{false, true} {
+				if !warm {
+					check(removeIfExists(state))
+				}
+				m := measure(bin, site, dir, *probes, *settle, *limit)
+				mode := "fresh"
+				if warm {
+					mode = "warm"
+				}
+				fmt.Printf("| %d | %.0f MB | %s | %s | %s | %s | %s (%.1f×) | %s (%.1f×) | %s | %s |\n",
+					n, float64(size)/1e6, mode, secs(m.first), secs(m.all), m.later,
+					mb(m.peak), float64(m.peak)/float64(size), mb(m.steady), float64(m.steady)/float64(size),
+					m.served, loadAverage())
+			}
+		}
+	}
+}
+
+// siteConfig is a config for the corpus dir with its state file at state;
+// the listen address comes from the command line.
+func siteConfig(dir, state string) string {
+	return fmt.Sprintf("[site]\ntitle = \"coldstart\"\nbase_url = \"http://127.0.0.1:8080/\"\n\n[articles]\ndir = %q\n\n[state]\nfile = %q\n", dir, state)
+}
+
+// measurement is one run of the binary.
+type measurement struct {
+	first, all   time.Duration
+	later        string // rebuilds after the first, as logged
+	served       string // file written → in /rss.xml: median (max)
+	peak, steady int64  // bytes
+}
+
+func measure(bin, site, articles string, probes int, settle, limit time.Duration) measurement {
+	addr := freeAddr()
+	var stderr logBuffer
+	cmd := exec.Command(bin, "--listen", addr, "--config", filepath.Join(site, "config.toml"))
+	cmd.Stderr = &stderr
+	start := time.Now()
+	check(cmd.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	stop := func() {
+		cmd.Process.Signal(os.Interrupt)
+		if err := <-exited; err != nil {
+			log.Printf("feedpub exited: %v\n%s", err, stderr.String())
+		}
+	}
+	deadline := start.Add(limit)
+	base := "http://" + addr
+
+	var m measurement
+	m.first = poll(deadline, func() bool { return status(base+"/rss.xml") == http.StatusOK }).Sub(start)
+	m.all = poll(deadline, func() bool { return complete(base + "/healthz") }).Sub(start)
+	time.Sleep(settle)
+	m.later = laterRebuilds(&stderr)
+	m.peak, m.steady = memory(cmd.Process.Pid)
+	m.served = probe(base+"/rss.xml", articles, probes, deadline)
+	stop()
+	return m
+}
+
+// probe writes n articles into dir one at a time, each newer than every
+// generated one, and times each from the write to its title in the feed
+// at url; it removes them again, so the cached corpus stays as it was.
+func probe(url, dir string, n int, deadline time.Time) string {
+	if n == 0 {
+		return "-"
+	}
+	var lat []time.Duration
+	for i := range n {
+		title := fmt.Sprintf("Coldstart probe %d %d", time.Now().UnixNano(), i)
+		path := filepath.Join(dir, fmt.Sprintf("zz-probe-%d.txt", i))
+		start := time.Now()
+		date := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339) // published, and the newest
+		check(os.WriteFile(path, []byte("Title: "+title+"\nDate: "+date+"\n\nOne two three.\n"), 0o644))
+		defer os.Remove(path)
+		poll(deadline, func() bool { return bodyContains(url, "<title>"+title+"</title>") })
+		lat = append(lat, time.Since(start))
+		time.Sleep(300 * time.Millisecond) // let the watcher go quiet
+	}
+	slices.Sort(lat)
+	return fmt.Sprintf("%d ms (%d ms)", lat[len(lat)/2].Milliseconds(), lat[len(lat)-1].Milliseconds())
+}
+
+func bodyContains(url, want string) bool {
+	resp, err := http.Get(url)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return strings.Contains(string(body), want)
+}
+
+// poll calls ok every 5 ms (often enough, and not so often that the
+// poller competes with the server for the cores) until it says true, and
+// returns when it did.
+func poll(deadline time.Time, ok func() bool) time.Time {
+	for time.Now().Before(deadline) {
+		if ok() {
+			return time.Now()
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	log.Fatal("timed out")
+	return time.Time{}
+}
+
+func status(url string) int {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// complete reports whether /healthz says every document is rendered. A
+// feedpub without the "complete" field renders everything before its
+// first snapshot, so "ok" is enough there.
+func complete(url string) bool {
+	resp, err := http.Get(url)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	var h struct {
+		Status   string `json:"status"`
+		Complete *bool  `json:"complete"`
+	}
+	if json.NewDecoder(resp.Body).Decode(&h) != nil || h.Status != "ok" {
+		return false
+	}
+	return h.Complete == nil || *h.Complete
+}
+
+var rebuiltLine = regexp.MustCompile(`msg=rebuilt reason=(\S+) .*duration=(\S+)`)
+
+// laterRebuilds lists the rebuilds logged after the start's own, such as
+// the one a watcher set up after the first build runs to catch up, as
+// "reason duration", or "none".
+func laterRebuilds(log *logBuffer) string {
+	var out []string
+	for _, m := range rebuiltLine.FindAllStringSubmatch(log.String(), -1) {
+		if m[1] != "start" {
+			out = append(out, m[1]+" "+m[2])
+		}
+	}
+	if len(out) == 0 {
+		return "none"
+	}
+	return strings.Join(out, ", ")
+}
+
+// memory returns VmHWM and VmRSS of the process, in bytes.
+func memory(pid int) (peak, steady int64) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	check(err)
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseInt(f[1], 10, 64)
+		switch f[0] {
+		case "VmHWM:":
+			peak = kb * 1024
+		case "VmRSS:":
+			steady = kb * 1024
+		}
+	}
+	return peak, steady
+}
+
+// corpus returns the directory of n generated articles, writing it first
+// unless the cache has it.
+func corpus(cache string, n int) string {
+	dir := filepath.Join(cache, fmt.Sprintf("articles-%d", n))
+	done := dir + ".done"
+	if _, err := os.Stat(done); err == nil {
+		return dir
+	}
+	check(os.RemoveAll(dir))
+	log.Printf("generating %d articles in %s", n, dir)
+	check(testcorpus.Write(dir, testcorpus.Generate(n, 1)))
+	check(os.WriteFile(done, nil, 0o644))
+	return dir
+}
+
+// articleBytes is the size of every file under dir.
+func articleBytes(dir string) int64 {
+	var total int64
+	check(filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		total += info.Size()
+		return err
+	}))
+	return total
+}
+
+func defaultCache() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "feedpub-coldstart")
+}
+
+func removeIfExists(path string) error {
+	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	return nil
+}
+
+func loadAverage() string {
+	data, _ := os.ReadFile("/proc/loadavg")
+	return strings.Join(strings.Fields(string(data))[:3], " ")
+}
+
+func secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
+
+func mb(n int64) string { return fmt.Sprintf("%.0f MB", float64(n)/1e6) }
+
+func freeAddr() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	check(err)
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// logBuffer holds the process's stderr, written by exec's copier while
+// the measurement reads it.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+func run(name string, args ...string) {
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	check(cmd.Run())
+}
+
+func check(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}
