@@ -1,0 +1,131 @@
+// Package store keeps bytes in a directory under the names of their
+// SHA-256 hashes, so that what one run of feedpub rendered can be served
+// by the next without rendering it again.
+//
+// A file is written once, atomically (temporary file, then rename), and
+// checked against its name when it is read: a corrupt or truncated file is
+// an error, never served. Nothing in the store is needed: whatever is
+// missing or wrong is rendered again.
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// ErrCorrupt is returned by Get for a file whose bytes do not hash to its
+// name.
+var ErrCorrupt = errors.New("stored bytes do not match their hash")
+
+// Store is a directory of files named by the hashes of their bytes.
+type Store struct {
+	dir string
+}
+
+// Open returns the store in dir. The directory is made on the first Put.
+func Open(dir string) *Store { return &Store{dir: dir} }
+
+// Dir returns the store's directory.
+func (s *Store) Dir() string { return s.dir }
+
+// Name returns the name under which body is stored: the hex SHA-256 of it.
+func Name(body []byte) string {
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])
+}
+
+// Put stores body, unless a file of its name is already there, and
+// returns its name.
+func (s *Store) Put(body []byte) (string, error) {
+	name := Name(body)
+	path := filepath.Join(s.dir, name)
+	if info, err := os.Stat(path); err == nil && info.Size() == int64(len(body)) {
+		return name, nil
+	}
+	if err := WriteFileAtomic(path, body); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// Get returns the bytes stored under name, checked against it.
+func (s *Store) Get(name string) ([]byte, error) {
+	if !isName(name) {
+		return nil, fmt.Errorf("%q is not a stored name", name)
+	}
+	body, err := os.ReadFile(filepath.Join(s.dir, name))
+	if err != nil {
+		return nil, err
+	}
+	if Name(body) != name {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(s.dir, name), ErrCorrupt)
+	}
+	return body, nil
+}
+
+// Keep removes every stored file whose name is not in keep. Files that
+// are not stored bytes (such as a manifest beside them) are left alone.
+func (s *Store) Keep(keep map[string]bool) error {
+	entries, err := os.ReadDir(s.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if name := e.Name(); isName(name) && !keep[name] {
+			if err := os.Remove(filepath.Join(s.dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// isName reports whether name can be the name of stored bytes: 64
+// lower-case hex digits, so no path outside the store is ever opened.
+func isName(name string) bool {
+	if len(name) != 2*sha256.Size {
+		return false
+	}
+	for _, c := range []byte(name) {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// WriteFileAtomic writes data to path through a temporary file in the same
+// directory, synced and renamed over path, so that a crash leaves either
+// the old file or the new one, never half of one. It makes the directory.
+func WriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
+	if _, err := bytes.NewReader(data).WriteTo(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return os.Rename(tmp.Name(), path)
+}
