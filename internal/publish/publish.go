@@ -19,6 +19,7 @@ import (
 	"github.com/feedpub/feedpub/internal/progress"
 	"github.com/feedpub/feedpub/internal/site"
 	"github.com/feedpub/feedpub/internal/state"
+	"github.com/feedpub/feedpub/internal/store"
 )
 
 // progressAfter is the number of files read past which a rebuild logs
@@ -71,6 +72,10 @@ type Publisher struct {
 	// startDone is set once the first complete snapshot is compressed and
 	// the memory its build needed is returned.
 	startDone bool
+	// store, once Restore set it, keeps the front documents of each swap
+	// for the next start; savedFront is the FrontKey last saved there.
+	store      *store.Store
+	savedFront string
 
 	// mu serializes rebuilds and reconfiguration and guards the fields
 	// below it.
@@ -250,7 +255,7 @@ func (p *Publisher) rebuild(scan func() (*library.Library, library.Stats, error)
 		p.logger.Info("feeds over feeds.max_bytes: oldest items shortened or left out",
 			"max_bytes", p.cfg.Feeds.MaxBytes, "summarized", res.Summarized, "dropped", res.Dropped)
 	}
-	p.afterSwap(snap, p.state)
+	p.afterSwap(snap, p.state, p.cfg)
 	res.Generation = snap.Generation
 	res.Duration = time.Since(start)
 	return res, nil
@@ -272,16 +277,18 @@ func (p *Publisher) earlySwap() func(*site.Snapshot) {
 	}
 }
 
-// afterSwap compresses the new documents of snap and saves the state in
-// the background, so that neither delays serving a change. Requests
+// afterSwap compresses the new documents of snap and saves the state (and,
+// after Restore, the front documents for the next start) in the
+// background, so that neither delays serving a change. Requests
 // meanwhile get identity bodies; a crash before the save loses only what
 // this rebuild learned, which the next start learns again.
-func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State) {
+func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State, cfg config.Config) {
 	p.inBackground(func() {
 		snap.Compress()
 		if err := st.Save(); err != nil {
 			p.logger.Warn("state not saved; ids stay in memory until the next save", "file", st.Path(), "err", err)
 		}
+		p.saveFront(snap, cfg)
 		if !p.startDone {
 			p.startDone = true
 			// A first build reads every file and renders every page;

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -171,11 +172,13 @@ func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early fun
 		return nil, BuildStats{}, err
 	}
 	archivePages := archivePageCount(len(r.archived), b.cfg.Feeds.ArchiveSize)
+	frontPaths := slices.Sorted(maps.Keys(r.docs))
 	r.addMedia(lib.Media)
 	generation := b.nextGeneration()
 	stamped := 0 // r.fresh[:stamped] have their Last-Modified
 	if early != nil {
 		snap := r.snapshot(lib, now, len(published), generation, maps.Clone(r.docs))
+		snap.front = frontPaths
 		snap.rendering = laterPaths(published, groups, archivePages)
 		b.stampLastModified(r.fresh, now)
 		stamped = len(r.fresh)
@@ -190,6 +193,7 @@ func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early fun
 		return nil, BuildStats{}, err
 	}
 	snap := r.snapshot(lib, now, len(published), generation, r.docs)
+	snap.front = frontPaths
 	b.stampLastModified(r.fresh[stamped:], now)
 	b.deferCompression(snap, r.fresh)
 	b.rememberStamps(snap)

@@ -107,6 +107,13 @@ type Snapshot struct {
 	// rendering holds the paths whose documents a later snapshot will
 	// have: those of a first start's early snapshot (Builder.BuildFeedsFirst).
 	rendering map[string]bool
+	// front are the paths of the documents that need only the newest
+	// articles (Builder.BuildFeedsFirst), sorted: what a restart serves
+	// from the store before it has read the articles (restore.go).
+	front []string
+	// restored is set on a snapshot restored from the store: it has
+	// only the front documents, and every other path is rendering.
+	restored bool
 	// pending are the documents whose gzip variant Compress must make.
 	pending []*Document
 }
@@ -119,12 +126,20 @@ func (s *Snapshot) Lookup(path string) *Document {
 // Rendering reports whether the document at the decoded URL path is
 // still being rendered: it is not in s, and the snapshot that replaces s
 // will have it. The server answers 503 with Retry-After for it; nothing
-// is rendered on a request.
-func (s *Snapshot) Rendering(path string) bool { return s.rendering[path] }
+// is rendered on a request. A snapshot restored from the store does not
+// know the paths the rest of the site will have, so until the articles
+// are read every path it lacks is rendering.
+func (s *Snapshot) Rendering(path string) bool {
+	if s.restored {
+		return s.docs[path] == nil
+	}
+	return s.rendering[path]
+}
 
 // Complete reports whether s has every document of the site, as every
-// snapshot but a first start's early one has.
-func (s *Snapshot) Complete() bool { return len(s.rendering) == 0 }
+// snapshot but a first start's early one, or a restart's restored one,
+// has.
+func (s *Snapshot) Complete() bool { return len(s.rendering) == 0 && !s.restored }
 
 // Paths returns every served path, sorted.
 func (s *Snapshot) Paths() []string {
