@@ -166,6 +166,9 @@ func (p *Publisher) configureLocked(cfg config.Config) error {
 	}
 	builder.Continue(p.current.Load())
 	builder.CountProgress(&p.progress)
+	if !p.readOnly {
+		builder.CacheGzip(p.gzipCache(cfg))
+	}
 	p.cfg, p.state, p.builder, p.history = cfg, st, builder, history
 	opts := LibraryOptions(cfg)
 	opts.State, opts.Logger, opts.Now, opts.RacyWindow, opts.History = st, p.logger, p.now, p.racyWindow, history

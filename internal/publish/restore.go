@@ -5,7 +5,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 
 	"github.com/feedpub/feedpub/internal/config"
@@ -17,6 +19,23 @@ import (
 // like the other things feedpub keeps between runs.
 func StoreDir(cfg config.Config) string {
 	return filepath.Join(filepath.Dir(cfg.State.File), "store")
+}
+
+// gzipCache returns the store of gzip variants (site.Builder.CacheGzip)
+// in cfg's store directory: one per Go release, whose compress/flate makes
+// the bytes. Those of other releases are removed.
+func (p *Publisher) gzipCache(cfg config.Config) *store.Store {
+	dir := StoreDir(cfg)
+	ours := "gzip-" + runtime.Version()
+	others, _ := filepath.Glob(filepath.Join(dir, "gzip-*"))
+	for _, other := range others {
+		if filepath.Base(other) != ours {
+			if err := os.RemoveAll(other); err != nil {
+				p.logger.Warn("old gzip variants not removed", "dir", other, "err", err)
+			}
+		}
+	}
+	return store.Open(filepath.Join(dir, ours))
 }
 
 // Restore serves the front documents (the feeds, the index) that the last

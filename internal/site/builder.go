@@ -15,6 +15,7 @@ import (
 	"github.com/feedpub/feedpub/internal/parallel"
 	"github.com/feedpub/feedpub/internal/progress"
 	"github.com/feedpub/feedpub/internal/state"
+	"github.com/feedpub/feedpub/internal/store"
 )
 
 // Content types of the HTML pages and the stylesheet.
@@ -68,6 +69,8 @@ type Builder struct {
 	// progress, if set, counts the lists, archive pages, article pages
 	// and tag pages rendered, phase by phase.
 	progress *progress.Tracker
+	// gzipCache, if set, keeps the gzip variants (CacheGzip).
+	gzipCache *store.Store
 }
 
 // BuildStats describe one build.

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"sync/atomic"
 	"time"
+
+	"github.com/feedpub/feedpub/internal/store"
 )
 
 // Document is one response body with the headers that describe it. It is
@@ -114,8 +116,10 @@ type Snapshot struct {
 	// restored is set on a snapshot restored from the store: it has
 	// only the front documents, and every other path is rendering.
 	restored bool
-	// pending are the documents whose gzip variant Compress must make.
-	pending []*Document
+	// pending are the documents whose gzip variant Compress must make;
+	// gzipCache, if not nil, keeps those variants between runs.
+	pending   []*Document
+	gzipCache *store.Store
 }
 
 // Lookup returns the document served at the decoded URL path, or nil.

@@ -54,12 +54,35 @@ func (s *Store) Put(body []byte) (string, error) {
 	return name, nil
 }
 
-// Get returns the bytes stored under name, checked against it.
-func (s *Store) Get(name string) ([]byte, error) {
+// PutAs stores data under name, a hash of something the caller can check
+// what ReadAs returns against (such as the bytes data is the gzip
+// encoding of), unless a file of that name and size is there.
+func (s *Store) PutAs(name string, data []byte) error {
+	if !isName(name) {
+		return fmt.Errorf("%q is not a stored name", name)
+	}
+	path := filepath.Join(s.dir, name)
+	if info, err := os.Stat(path); err == nil && info.Size() == int64(len(data)) {
+		return nil
+	}
+	// Not synced: the caller checks what it reads, so a file a crash
+	// left empty or short costs only making it again, and a sync per
+	// file made storing the 10,000 variants of a site take seconds.
+	return writeFile(path, data, false)
+}
+
+// ReadAs returns the bytes stored under name by PutAs, unchecked: the
+// caller checks them.
+func (s *Store) ReadAs(name string) ([]byte, error) {
 	if !isName(name) {
 		return nil, fmt.Errorf("%q is not a stored name", name)
 	}
-	body, err := os.ReadFile(filepath.Join(s.dir, name))
+	return os.ReadFile(filepath.Join(s.dir, name))
+}
+
+// Get returns the bytes stored under name, checked against it.
+func (s *Store) Get(name string) ([]byte, error) {
+	body, err := s.ReadAs(name)
 	if err != nil {
 		return nil, err
 	}
@@ -89,10 +112,11 @@ func (s *Store) Keep(keep map[string]bool) error {
 	return nil
 }
 
-// isName reports whether name can be the name of stored bytes: 64
-// lower-case hex digits, so no path outside the store is ever opened.
+// isName reports whether name can be the name of stored bytes: 32 or 64
+// lower-case hex digits (a SHA-256, or the half of one an ETag holds), so
+// no path outside the store is ever opened.
 func isName(name string) bool {
-	if len(name) != 2*sha256.Size {
+	if len(name) != 2*sha256.Size && len(name) != sha256.Size {
 		return false
 	}
 	for _, c := range []byte(name) {
@@ -107,6 +131,12 @@ func isName(name string) bool {
 // directory, synced and renamed over path, so that a crash leaves either
 // the old file or the new one, never half of one. It makes the directory.
 func WriteFileAtomic(path string, data []byte) error {
+	return writeFile(path, data, true)
+}
+
+// writeFile is WriteFileAtomic, syncing the file before the rename only
+// when sync is set.
+func writeFile(path string, data []byte, sync bool) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -120,7 +150,7 @@ func WriteFileAtomic(path string, data []byte) error {
 		tmp.Close()
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	if err := tmp.Sync(); err != nil {
+	if err := syncIf(sync, tmp); err != nil {
 		tmp.Close()
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
@@ -128,4 +158,11 @@ func WriteFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+func syncIf(sync bool, f *os.File) error {
+	if !sync {
+		return nil
+	}
+	return f.Sync()
 }
