@@ -105,14 +105,23 @@ func writeSnapshot(snap *site.Snapshot, dir string) error {
 // any, to rel.gz, adding what it wrote to written.
 func writeFiles(dir, rel string, d *site.Document, written map[string]bool) error {
 	written[rel] = true
-	if err := writeDocument(dir, rel, d.Body); err != nil {
+	body, err := d.Bytes()
+	if err != nil {
+		return err
+	}
+	if err := writeDocument(dir, rel, body); err != nil {
 		return err
 	}
 	if d.Gzip() == nil {
 		return nil
 	}
 	written[rel+".gz"] = true
-	return writeDocument(dir, rel+".gz", d.Gzip().Body)
+	// Its bytes were compressed, or read and checked, by this process.
+	gz, err := d.Gzip().Bytes()
+	if err != nil {
+		return err
+	}
+	return writeDocument(dir, rel+".gz", gz)
 }
 
 // writeDocument writes body to rel under dir, unless the file there holds

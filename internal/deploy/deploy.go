@@ -131,7 +131,10 @@ func (d *Deployer) deploy(ctx context.Context, snap *site.Snapshot) (Summary, er
 		snap.Compress()
 	}
 	d.memo.start()
-	objs := plan(snap, d.opts.Target.Prefix, d.opts.Policy, &d.memo)
+	objs, err := plan(snap, d.opts.Target.Prefix, d.opts.Policy, &d.memo)
+	if err != nil {
+		return Summary{}, err
+	}
 	d.mu.Lock()
 	remote := d.remote
 	d.mu.Unlock()

@@ -77,35 +77,48 @@ func (h Headers) fingerprint() string {
 }
 
 // Plan returns the objects of snap under prefix, sorted by stage and then
-// by key.
-func Plan(snap *site.Snapshot, prefix string, p Policy) []Object {
+// by key. A page whose body in the store is missing or damaged is an
+// error: nothing is uploaded from it.
+func Plan(snap *site.Snapshot, prefix string, p Policy) ([]Object, error) {
 	return plan(snap, prefix, p, nil)
 }
 
 // plan is Plan taking the MD5 of bodies from memo, when not nil.
-func plan(snap *site.Snapshot, prefix string, p Policy, memo *md5Memo) []Object {
+func plan(snap *site.Snapshot, prefix string, p Policy, memo *md5Memo) ([]Object, error) {
 	var objs []Object
-	add := func(name string, d *site.Document) {
-		o := p.object(d, memo)
+	add := func(name string, d *site.Document) error {
+		o, err := p.object(d, memo)
+		if err != nil {
+			return err
+		}
 		o.Key = prefix + name
 		objs = append(objs, o)
 		if p.DirectoryKeys && strings.HasSuffix(name, "/index.html") {
 			o.Key = prefix + strings.TrimSuffix(name, "index.html")
 			objs = append(objs, o)
 		}
+		return nil
 	}
 	for _, path := range snap.Paths() {
-		add(site.FileName(path), snap.Lookup(path))
+		if err := add(site.FileName(path), snap.Lookup(path)); err != nil {
+			return nil, err
+		}
 	}
-	add(site.NotFoundFile, snap.NotFound)
+	if err := add(site.NotFoundFile, snap.NotFound); err != nil {
+		return nil, err
+	}
 	sortObjects(objs)
-	return objs
+	return objs, nil
 }
 
 // object returns d as an object, without its key.
-func (p Policy) object(d *site.Document, memo *md5Memo) Object {
+func (p Policy) object(d *site.Document, memo *md5Memo) (Object, error) {
+	body, err := d.Bytes()
+	if err != nil {
+		return Object{}, err
+	}
 	o := Object{
-		Body:  d.Body,
+		Body:  body,
 		Stage: stageOf(d),
 		Topic: d.Topic,
 		Headers: Headers{
@@ -115,11 +128,14 @@ func (p Policy) object(d *site.Document, memo *md5Memo) Object {
 	}
 	etag := d.ETag
 	if gz := d.Gzip(); p.Gzip && gz != nil {
-		o.Body, etag = gz.Body, gz.ETag
+		if o.Body, err = gz.Bytes(); err != nil {
+			return Object{}, err
+		}
+		etag = gz.ETag
 		o.Headers.ContentEncoding = "gzip"
 	}
 	o.MD5 = memo.sum(etag, o.Body)
-	return o
+	return o, nil
 }
 
 // md5Memo remembers the MD5 of bodies by their ETag from one plan to the

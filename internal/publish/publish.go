@@ -76,6 +76,8 @@ type Publisher struct {
 	// for the next start; savedFront is the FrontKey last saved there.
 	store      *store.Store
 	savedFront string
+	// mending is set while Mend renders a damaged page again.
+	mending atomic.Bool
 
 	// mu serializes rebuilds and reconfiguration and guards the fields
 	// below it.
@@ -167,7 +169,7 @@ func (p *Publisher) configureLocked(cfg config.Config) error {
 	builder.Continue(p.current.Load())
 	builder.CountProgress(&p.progress)
 	if !p.readOnly {
-		builder.CacheGzip(p.gzipCache(cfg))
+		builder.UseStore(p.gzipCache(cfg))
 	}
 	p.cfg, p.state, p.builder, p.history = cfg, st, builder, history
 	opts := LibraryOptions(cfg)
@@ -292,6 +294,7 @@ func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State, cfg config.C
 			p.logger.Warn("state not saved; ids stay in memory until the next save", "file", st.Path(), "err", err)
 		}
 		p.saveFront(snap, cfg)
+		p.collectStore(snap)
 		if !p.startDone {
 			p.startDone = true
 			// A first build reads every file and renders every page;

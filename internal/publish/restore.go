@@ -21,7 +21,7 @@ func StoreDir(cfg config.Config) string {
 	return filepath.Join(filepath.Dir(cfg.State.File), "store")
 }
 
-// gzipCache returns the store of gzip variants (site.Builder.CacheGzip)
+// gzipCache returns the store of gzip variants (site.Builder.UseStore)
 // in cfg's store directory: one per Go release, whose compress/flate makes
 // the bytes. Those of other releases are removed.
 func (p *Publisher) gzipCache(cfg config.Config) *store.Store {
@@ -90,6 +90,43 @@ func (p *Publisher) saveFront(snap *site.Snapshot, cfg config.Config) {
 		return
 	}
 	p.savedFront = key
+}
+
+// Mend renders again, in the background, the document whose body file in
+// the store the server found missing or damaged: the file is removed,
+// the builder forgets what it rendered, and a rebuild writes every
+// missing file again. One mend runs at a time; requests meanwhile get
+// 503 with Retry-After.
+func (p *Publisher) Mend(d *site.Document) {
+	if !p.mending.CompareAndSwap(false, true) {
+		return
+	}
+	d.Mend()
+	p.background.Add(1) // Wait waits for it too
+	go func() {
+		defer p.background.Done()
+		defer p.mending.Store(false)
+		p.mu.Lock()
+		p.builder.Forget()
+		p.mu.Unlock()
+		if _, err := p.Rebuild(); err != nil {
+			p.logger.Error("rendering a damaged page again", "path", d.Path, "err", err)
+		}
+	}()
+}
+
+// collectStore removes from the store the files no document of snap
+// has, when snap is still served: holding mu, so that no build is
+// writing the pages of a snapshot to come.
+func (p *Publisher) collectStore(snap *site.Snapshot) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.current.Load() != snap {
+		return
+	}
+	if err := snap.CollectStore(); err != nil {
+		p.logger.Warn("old files not removed from the store", "dir", StoreDir(p.cfg), "err", err)
+	}
 }
 
 // restoreKey identifies what the front documents were rendered with: the

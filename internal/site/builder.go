@@ -69,7 +69,8 @@ type Builder struct {
 	// progress, if set, counts the lists, archive pages, article pages
 	// and tag pages rendered, phase by phase.
 	progress *progress.Tracker
-	// gzipCache, if set, keeps the gzip variants (CacheGzip).
+	// gzipCache, if set, keeps the article pages' bodies and the gzip
+	// variants (UseStore).
 	gzipCache *store.Store
 }
 
@@ -195,6 +196,7 @@ func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early fun
 	if err := r.renderBack(published, groups); err != nil {
 		return nil, BuildStats{}, err
 	}
+	b.storeBodies(r.fresh[stamped:], frontPaths)
 	snap := r.snapshot(lib, now, len(published), generation, r.docs)
 	snap.front = frontPaths
 	b.stampLastModified(r.fresh[stamped:], now)
@@ -351,23 +353,68 @@ func (r *renderRun) renderArticles(published []*article.Article) error {
 		}
 		todo = append(todo, a)
 	}
-	bodies := make([][]byte, len(todo))
+	docs := make([]*Document, len(todo))
 	errs := make([]error, len(todo))
 	r.b.progress.Begin("rendering article pages", len(todo))
 	parallel.Each(len(todo), func(i int) {
-		bodies[i], errs[i] = r.b.renderArticle(todo[i])
+		docs[i], errs[i] = r.b.articleDocument(todo[i])
 		r.b.progress.Add(1)
 	})
 	for i, a := range todo {
 		if errs[i] != nil {
 			return fmt.Errorf("%s: %w", a.Path, errs[i])
 		}
-		d := newDocument(articlePath(a.Slug), HTMLContentType, KindPage, bodies[i])
+		d := docs[i]
 		d.LastModified = a.Updated.Truncate(time.Second)
 		r.add(d)
 		r.pages[a] = d
 	}
 	return nil
+}
+
+// articleDocument renders a's page, its body kept in the store when b has
+// one (stored.go).
+func (b *Builder) articleDocument(a *article.Article) (*Document, error) {
+	body, err := b.renderArticle(a)
+	if err != nil {
+		return nil, err
+	}
+	d := newDocument(articlePath(a.Slug), HTMLContentType, KindPage, body)
+	b.storeBody(d)
+	return d, nil
+}
+
+// storeBody moves d's body into the store, when b has one (stored.go).
+// d must not be in a snapshot yet.
+func (b *Builder) storeBody(d *Document) {
+	if b.gzipCache == nil || d.stored != nil || d.Kind == KindMedia {
+		return
+	}
+	// Not stored (a full disk), the body stays in memory.
+	if stored, err := storeBody(b.gzipCache, d.Body); err == nil {
+		d.stored, d.Body = stored, nil
+	}
+}
+
+// storeBodies moves the bodies of the documents fresh from this build
+// into the store, but for those of the paths in front (the feeds and
+// pages readers poll, kept in memory) and the 404 page: the archive and
+// the tag pages and feeds, which are many and requested rarely.
+func (b *Builder) storeBodies(fresh []*Document, front []string) {
+	for _, d := range fresh {
+		if _, isFront := slices.BinarySearch(front, d.Path); !isFront && d.Path != "" {
+			b.storeBody(d)
+		}
+	}
+}
+
+// Forget makes b render every document again at the next build, as on
+// a first start: a file of the store was found missing or damaged
+// (Document.Mend), and others may be too (a store emptied by hand).
+// Rendering gives the same bytes, and so the same files, again; the
+// store writes those that are missing.
+func (b *Builder) Forget() {
+	b.pages, b.memos = map[*article.Article]*Document{}, memos{}
 }
 
 func limit(as []*article.Article, n int) []*article.Article {

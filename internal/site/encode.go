@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"compress/gzip"
 	"io"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
@@ -27,8 +28,10 @@ const minCompressSize = 256
 // Encoded is a document's body compressed with a content coding
 // (RFC 9110 §8.4.1).
 type Encoded struct {
-	// Body is the compressed bytes.
-	Body []byte
+	// Body is the compressed bytes, or nil when they are kept in a store
+	// (File, Bytes).
+	Body   []byte
+	stored *storedBody
 	// ETag is the document's ETag with "-gz" appended inside the quotes
 	// ("abc" → "abc-gz").
 	ETag string
@@ -82,24 +85,25 @@ func (b *Builder) previousDocument(path string) *Document {
 	return b.prev.docs[path]
 }
 
-// CacheGzip makes the snapshots b builds keep the gzip variants they
-// compress in st, by the ETag of the body, and take them from there when
-// a body was compressed before: by an earlier run, or by serve for build.
+// UseStore makes b keep the body of every article page in st instead of
+// memory (stored.go), and the snapshots it builds keep the gzip variants
+// they compress there, by the ETag of the body, and take them from there
+// when a body was compressed before: by an earlier run, or by serve for
+// build.
 // Compressing at the best level takes seconds for a site of 10,000
 // articles; checking a stored variant by decompressing it takes a tenth
 // of that. The bytes are compress/flate's, which may change with the Go
 // release, so st should be one per Go release: the same body must give
 // the same gzip bytes on every machine running this feedpub, since they
 // share an ETag.
-func (b *Builder) CacheGzip(st *store.Store) { b.gzipCache = st }
+func (b *Builder) UseStore(st *store.Store) { b.gzipCache = st }
 
 // Compress makes the gzip variants of the documents Build left pending,
 // on every CPU, and returns when they exist. A document another
 // snapshot's Compress already did is skipped. Requests served meanwhile get
-// the identity body; none waits for compression. With a gzip cache
-// (Builder.CacheGzip), variants found there are used once they
-// decompress to the body, those made are stored, and once the snapshot
-// is complete the variants no document of it has are removed.
+// the identity body; none waits for compression. With a store
+// (Builder.UseStore), variants found there are used once they decompress
+// to the body, and those made are stored.
 func (s *Snapshot) Compress() {
 	workers := min(runtime.GOMAXPROCS(0), len(s.pending))
 	next := make(chan *Document)
@@ -121,19 +125,30 @@ func (s *Snapshot) Compress() {
 	}
 	close(next)
 	wg.Wait()
-	if s.gzipCache != nil && s.Complete() {
-		// A failure leaves files that cost only disk; the next
-		// complete snapshot removes them.
-		s.gzipCache.Keep(s.gzipNames())
-	}
 }
 
-// gzipNames returns the cache names of the gzip variants of s's documents.
+// CollectStore removes from the store (Builder.UseStore) the page bodies
+// and gzip variants that no document of s has. Call it only for the
+// snapshot being served, compressed, with no build running: a build
+// writes the pages it renders into the store before they are in any
+// snapshot.
+func (s *Snapshot) CollectStore() error {
+	if s.gzipCache == nil || !s.Complete() {
+		return nil
+	}
+	return s.gzipCache.Keep(s.gzipNames())
+}
+
+// gzipNames returns the names in the store of s's documents' stored
+// bodies and gzip variants.
 func (s *Snapshot) gzipNames() map[string]bool {
 	names := map[string]bool{}
 	add := func(d *Document) {
 		if d.Gzip() != nil {
 			names[cacheName(d)] = true
+		}
+		if d.stored != nil {
+			names[d.stored.name] = true
 		}
 	}
 	add(s.NotFound)
@@ -164,31 +179,46 @@ type compressor struct {
 // encode returns the gzip variant of d, or nil when it would not be
 // smaller than the body.
 func (c *compressor) encode(d *Document) *Encoded {
-	if len(d.Body) < minCompressSize || d.Kind == KindMedia {
+	if d.Size() < minCompressSize || d.Kind == KindMedia {
 		return nil
 	}
-	if gz := c.cached(d); gz != nil {
-		return &Encoded{Body: gz, ETag: gzipETag(d.ETag)}
+	body, err := d.Bytes()
+	if err != nil {
+		return nil // served as it is; the server finds the damage
 	}
-	gz := c.gzip(d.Body)
-	if len(gz) >= len(d.Body) {
-		return nil
+	gz := c.cached(d, body)
+	if gz == nil {
+		gz = c.gzip(body)
+		if len(gz) >= len(body) {
+			return nil
+		}
+		if c.cache != nil {
+			if err := c.cache.PutAs(cacheName(d), gz); err != nil {
+				// Not stored, it stays in memory and is made
+				// again next time; nothing else is lost.
+				return &Encoded{Body: gz, ETag: gzipETag(d.ETag)}
+			}
+		}
 	}
-	if c.cache != nil {
-		// Not stored, it is made again next time; nothing else is lost.
-		c.cache.PutAs(cacheName(d), gz)
+	if d.stored != nil {
+		// A stored page's variant is the cache's file.
+		name := cacheName(d)
+		return &Encoded{ETag: gzipETag(d.ETag), stored: &storedBody{
+			path: filepath.Join(c.cache.Dir(), name), size: int64(len(gz)), name: name, st: c.cache,
+		}}
 	}
 	return &Encoded{Body: gz, ETag: gzipETag(d.ETag)}
 }
 
-// cached returns the gzip variant of d from the cache, or nil when it is
-// not there or does not decompress to d's body, which is never served.
-func (c *compressor) cached(d *Document) []byte {
+// cached returns the gzip variant of d (whose body is body) from the
+// cache, or nil when it is not there or does not decompress to the body,
+// which is never served.
+func (c *compressor) cached(d *Document, body []byte) []byte {
 	if c.cache == nil {
 		return nil
 	}
 	gz, err := c.cache.ReadAs(cacheName(d))
-	if err != nil || len(gz) >= len(d.Body) {
+	if err != nil || len(gz) >= len(body) {
 		return nil
 	}
 	if c.zr == nil {
@@ -199,10 +229,10 @@ func (c *compressor) cached(d *Document) []byte {
 		return nil
 	}
 	c.unzipped.Reset()
-	c.unzipped.Grow(len(d.Body))
+	c.unzipped.Grow(len(body))
 	// A variant decompressing to more than the body is not it: read one
 	// byte past the body's length at most.
-	if _, err := c.unzipped.ReadFrom(io.LimitReader(c.zr, int64(len(d.Body))+1)); err != nil || !bytes.Equal(c.unzipped.Bytes(), d.Body) {
+	if _, err := c.unzipped.ReadFrom(io.LimitReader(c.zr, int64(len(body))+1)); err != nil || !bytes.Equal(c.unzipped.Bytes(), body) {
 		return nil
 	}
 	return gz

@@ -15,11 +15,13 @@ import (
 	"github.com/feedpub/feedpub/internal/store"
 )
 
-// TestGzipCache holds that a build with a gzip cache gives the bytes a
-// build without one gives; that a later build takes a variant from the
+// TestGzipCache holds that a build with a store gives the bytes a build
+// without one gives, keeping the bodies of all but the front documents
+// (those a restart restores) in the store; that a later build takes a variant from the
 // cache when it decompresses to the body (here one made at another level,
 // to tell it apart) and compresses again when it does not; and that the
-// complete snapshot's Compress removes the variants it has no document for.
+// served snapshot's CollectStore removes the variants it has no document
+// for.
 func TestGzipCache(t *testing.T) {
 	dir := t.TempDir()
 	writeCorpus(t, dir, corpus)
@@ -34,9 +36,20 @@ func TestGzipCache(t *testing.T) {
 	}
 
 	first := buildCached(t, cfg, cache)
+	if err := first.CollectStore(); err != nil {
+		t.Fatal(err)
+	}
 	for _, path := range want.Paths() {
-		if w, g := want.Lookup(path).Gzip(), first.Lookup(path).Gzip(); (w == nil) != (g == nil) || w != nil && !bytes.Equal(w.Body, g.Body) {
-			t.Errorf("%s: gzip variant with a cache differs from the one without", path)
+		w, g := want.Lookup(path), first.Lookup(path)
+		if (w.Gzip() == nil) != (g.Gzip() == nil) || w.Gzip() != nil && !bytes.Equal(w.Gzip().Body, gzipBytes(t, g)) {
+			t.Errorf("%s: gzip variant with a store differs from the one without", path)
+		}
+		if body, err := g.Bytes(); err != nil || !bytes.Equal(body, w.Body) {
+			t.Errorf("%s: body with a store differs from the one without: %v", path, err)
+		}
+		later := strings.HasPrefix(path, "/articles/") || strings.HasPrefix(path, "/tags/") || strings.HasPrefix(path, "/archive/")
+		if file, _ := g.File(); later != (file != "") {
+			t.Errorf("%s: kept in the file %q; want the article, tag and archive documents, and only they, in the store", path, file)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(cacheDir, stray)); !os.IsNotExist(err) {
@@ -58,10 +71,10 @@ func TestGzipCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	second := buildCached(t, cfg, cache)
-	if got := second.Lookup(cfg.Feeds.RSSPath).Gzip(); got == nil || !bytes.Equal(got.Body, other) {
+	if got := second.Lookup(cfg.Feeds.RSSPath); got.Gzip() == nil || !bytes.Equal(gzipBytes(t, got), other) {
 		t.Error("a cached variant that decompresses to the body was not used")
 	}
-	if got := second.Lookup(cfg.Feeds.AtomPath).Gzip(); got == nil || !bytes.Equal(got.Body, atom.Gzip().Body) {
+	if got := second.Lookup(cfg.Feeds.AtomPath); got.Gzip() == nil || !bytes.Equal(gzipBytes(t, got), atom.Gzip().Body) {
 		t.Error("a cached variant of other bytes was used, or the body was not compressed again")
 	}
 }
@@ -71,7 +84,7 @@ func TestGzipCache(t *testing.T) {
 func buildCached(t *testing.T, cfg config.Config, cache *store.Store) *site.Snapshot {
 	t.Helper()
 	lib, b := scan(t, cfg, library.Options{Now: func() time.Time { return now }})
-	b.CacheGzip(cache)
+	b.UseStore(cache)
 	snap, _, err := b.Build(lib, now)
 	if err != nil {
 		t.Fatal(err)
@@ -92,4 +105,13 @@ func gzipAt(t *testing.T, body []byte, level int) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+func gzipBytes(t *testing.T, d *site.Document) []byte {
+	t.Helper()
+	gz, err := d.Gzip().Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gz
 }

@@ -117,13 +117,20 @@ func saveDoc(st *store.Store, d *Document, keep map[string]bool) (*storedDoc, er
 		Path: d.Path, ContentType: d.ContentType, Kind: d.Kind, LastModified: d.LastModified,
 		LinkHeader: d.LinkHeader, Topic: d.Topic, ContentSecurityPolicy: d.ContentSecurityPolicy,
 	}
-	var err error
-	if sd.Body, err = st.Put(d.Body); err != nil {
+	body, err := d.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	if sd.Body, err = st.Put(body); err != nil {
 		return nil, err
 	}
 	keep[sd.Body] = true
 	if gz := d.Gzip(); gz != nil {
-		if sd.Gzip, err = st.Put(gz.Body); err != nil {
+		data, err := gz.Bytes()
+		if err != nil {
+			return nil, err
+		}
+		if sd.Gzip, err = st.Put(data); err != nil {
 			return nil, err
 		}
 		keep[sd.Gzip] = true

@@ -50,6 +50,9 @@ type Document struct {
 	// text/html, or nil (see feedview.go). It is not one of the
 	// snapshot's paths, so `feedpub build` does not write it.
 	View *Document
+	// stored, if not nil, holds the body in a store instead of Body
+	// (stored.go).
+	stored *storedBody
 	// gzip is Body compressed with gzip, or nil until Snapshot.Compress
 	// has compressed it, or when that would not be smaller. It is the one
 	// field set after the document is published: once, atomically.
