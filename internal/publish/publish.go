@@ -78,6 +78,9 @@ type Publisher struct {
 	savedFront string
 	// mending is set while Mend renders a damaged page again.
 	mending atomic.Bool
+	// collected is when the store was last collected (collectStore),
+	// guarded by mu.
+	collected time.Time
 
 	// mu serializes rebuilds and reconfiguration and guards the fields
 	// below it.

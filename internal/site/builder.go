@@ -401,11 +401,16 @@ func (b *Builder) storeBody(d *Document) {
 // pages readers poll, kept in memory) and the 404 page: the archive and
 // the tag pages and feeds, which are many and requested rarely.
 func (b *Builder) storeBodies(fresh []*Document, front []string) {
-	for _, d := range fresh {
+	if b.gzipCache == nil {
+		return
+	}
+	// On every core: at 100,000 articles this is thousands of files.
+	parallel.Each(len(fresh), func(i int) {
+		d := fresh[i]
 		if _, isFront := slices.BinarySearch(front, d.Path); !isFront && d.Path != "" {
 			b.storeBody(d)
 		}
-	}
+	})
 }
 
 // Forget makes b render every document again at the next build, as on
