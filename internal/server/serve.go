@@ -119,27 +119,29 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, e *entry, v 
 }
 
 // openChecked opens v's file, checking it against its hash the first
-// time and its size every time. On a damaged file it tells the source to
-// mend it, if it can.
+// time and whenever the file is not the one checked then: another size,
+// modification time or inode (fileSig). On a damaged file it tells the
+// source to mend it, if it can.
 func (h *Handler) openChecked(e *entry, v *variant) (*os.File, error) {
-	err := error(nil)
-	if !v.checked.Load() {
-		if err = v.check(); err == nil {
-			v.checked.Store(true)
+	f, err := os.Open(v.file)
+	var info os.FileInfo
+	if err == nil {
+		if info, err = f.Stat(); err != nil {
+			f.Close()
 		}
 	}
-	var f *os.File
-	if err == nil {
-		f, err = os.Open(v.file)
-	}
-	if err == nil {
-		if info, serr := f.Stat(); serr != nil || info.Size() != v.size {
+	if err == nil && (info.Size() != v.size || v.checked.Load() != sigOf(info)) {
+		if err = v.check(); err == nil && info.Size() == v.size {
+			v.checked.Store(sigOf(info))
+		} else {
 			f.Close()
-			err = fmt.Errorf("%s: not the %d bytes stored", v.file, v.size)
-			v.checked.Store(false)
+			if err == nil {
+				err = fmt.Errorf("%s: not the %d bytes stored", v.file, v.size)
+			}
 		}
 	}
 	if err != nil {
+		v.checked.Store(fileSig{})
 		h.logger.Error("stored page missing or damaged; rendering it again", "path", e.doc.Path, "err", err)
 		if m, ok := h.src.(mender); ok {
 			m.Mend(e.doc)
@@ -147,6 +149,13 @@ func (h *Handler) openChecked(e *entry, v *variant) (*os.File, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// fileSig tells a file apart from another in its place, or from itself
+// after a write: what the server last checked a stored body's file as.
+type fileSig struct {
+	size, modTime int64
+	inode         uint64
 }
 
 // mender is a source that can render a document again whose stored body

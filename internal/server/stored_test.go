@@ -65,6 +65,21 @@ func TestStoredPages(t *testing.T) {
 		t.Errorf("GET %s bytes 10-19: %d, %q; want 206 with %q", path, resp.StatusCode, body, want[10:20])
 	}
 
+	// The page just sent, damaged in place, its size kept: its file is
+	// not the one checked (another modification time), so it is checked
+	// again and not sent.
+	if err := os.WriteFile(file, bytes.Repeat([]byte("y"), int(size)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(file, later, later); err != nil {
+		t.Fatal(err)
+	}
+	if resp, body := get(); resp.StatusCode != http.StatusServiceUnavailable || bytes.Contains(body, []byte("yyyy")) {
+		t.Fatalf("GET of a sent page damaged since: %d, %q; want 503, not the damaged bytes", resp.StatusCode, body)
+	}
+	waitServed(t, get, size)
+
 	// Another page, not requested yet, damaged in place, its size kept.
 	var other string
 	for _, p := range ts.snap.Paths() {
@@ -81,17 +96,24 @@ func TestStoredPages(t *testing.T) {
 	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || bytes.Contains(body, []byte("xxxx")) {
 		t.Fatalf("GET of a damaged stored page: %d, Retry-After %q, %q; want 503 with Retry-After, not the damaged bytes", resp.StatusCode, resp.Header.Get("Retry-After"), body)
 	}
+	waitServed(t, get, osize)
+}
+
+// waitServed waits until get answers 200 with size bytes that are not
+// the damage the test wrote, while the page is rendered again.
+func waitServed(t *testing.T, get func(...string) (*http.Response, []byte), size int64) {
+	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, body := get()
 		if resp.StatusCode == http.StatusOK {
-			if bytes.Contains(body, []byte("xxxx")) || int64(len(body)) != osize {
-				t.Fatalf("after mending, GET %s: %d bytes; want the %d rendered", path, len(body), osize)
+			if bytes.Contains(body, []byte("xxxx")) || bytes.Contains(body, []byte("yyyy")) || int64(len(body)) != size {
+				t.Fatalf("after mending: %d bytes; want the %d rendered", len(body), size)
 			}
-			break
+			return
 		}
 		if resp.StatusCode != http.StatusServiceUnavailable || time.Now().After(deadline) {
-			t.Fatalf("GET %s while mending: %d", path, resp.StatusCode)
+			t.Fatalf("while mending: status %d", resp.StatusCode)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

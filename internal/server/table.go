@@ -85,13 +85,14 @@ type entry struct {
 // variant is a document in one content coding.
 type variant struct {
 	body []byte
-	// file, when not "", holds the body instead (an article page kept in
-	// the store; see site/stored.go): size bytes, which check verifies
-	// once before the first response sends them, checked then set.
+	// file, when not "", holds the body instead (a document kept in the
+	// store; see site/stored.go): size bytes, which check verifies
+	// before a response first sends them; checked is the signature of
+	// the file as it was when check passed (openChecked).
 	file    string
 	size    int64
 	check   func() error
-	checked atomic.Bool
+	checked atomicSig
 	etag    string
 	// ok are the header fields of a 200 response, notModified those of a
 	// 304 (RFC 9110 §15.4.5: ETag, Cache-Control, Vary and the like, no
