@@ -324,3 +324,34 @@ func must(t *testing.T) func([]Object, error) []Object {
 		return objs
 	}
 }
+
+// TestPlanReadsStoredBodiesOnlyWhenNeeded holds that a plan whose MD5s
+// the memo knows reads no body from the document store (a deploy after a
+// one-file change reads only what it uploads), and that a body damaged
+// in the store is an error when it is read, never uploaded.
+func TestPlanReadsStoredBodiesOnlyWhenNeeded(t *testing.T) {
+	snap := render(t, articles)
+	page := snap.Lookup("/articles/a/")
+	file, _ := page.File()
+	if file == "" {
+		t.Fatal("the article page is not kept in the store")
+	}
+	var memo md5Memo
+	memo.start()
+	must(t)(plan(snap, "", Policy{}, &memo))
+	if err := os.WriteFile(file, []byte("damaged"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	memo.start()
+	for _, o := range must(t)(plan(snap, "", Policy{}, &memo)) {
+		if o.Key != "articles/a/index.html" {
+			continue
+		}
+		if body, err := o.Bytes(); err == nil {
+			t.Errorf("the damaged page reads as %q; want an error", body)
+		}
+	}
+	if _, err := Plan(snap, "", Policy{}); err == nil {
+		t.Error("a plan without a memo, which reads every body, took the damaged page")
+	}
+}
