@@ -72,8 +72,9 @@ type Publisher struct {
 	// startDone is set once the first complete snapshot is compressed and
 	// the memory its build needed is returned.
 	startDone bool
-	// store, once Restore set it, keeps the front documents of each swap
-	// for the next start; savedFront is the FrontKey last saved there.
+	// store is set by Restore: from then on the front documents of each
+	// swap are saved for the next start (in the store of the config in
+	// force); savedFront is the FrontKey last saved.
 	store      *store.Store
 	savedFront string
 	// mending is set while Mend renders a damaged page again.

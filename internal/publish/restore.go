@@ -86,8 +86,10 @@ func (p *Publisher) saveFront(snap *site.Snapshot, cfg config.Config) {
 	if key == p.savedFront {
 		return
 	}
-	if err := site.SaveFront(p.store, restoreKey(cfg), snap); err != nil {
-		p.logger.Warn("feeds not saved for the next start", "dir", p.store.Dir(), "err", err)
+	// In cfg's store: a reloaded config may name another state file.
+	st := store.Open(StoreDir(cfg))
+	if err := site.SaveFront(st, restoreKey(cfg), snap); err != nil {
+		p.logger.Warn("feeds not saved for the next start", "dir", st.Dir(), "err", err)
 		return
 	}
 	p.savedFront = key
