@@ -2,6 +2,7 @@ package publish_test
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,19 +74,19 @@ func TestRestoreIgnoresOtherConfiguration(t *testing.T) {
 		t.Error("feeds saved under another configuration were restored")
 	}
 
-	dir := publish.StoreDir(cfg)
-	entries, err := os.ReadDir(dir)
+	// Every stored file damaged in place, its size kept.
+	err = filepath.WalkDir(publish.StoreDir(cfg), func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || e.Name() == "manifest.json" {
+			return err
+		}
+		info, err := e.Info()
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(path, bytes.Repeat([]byte("x"), int(info.Size())), 0o644)
+	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	for _, e := range entries {
-		// Damaged in place, the size kept.
-		path := filepath.Join(dir, e.Name())
-		if info, err := e.Info(); err != nil || e.IsDir() || e.Name() == "manifest.json" {
-			continue
-		} else if err := os.WriteFile(path, bytes.Repeat([]byte("x"), int(info.Size())), 0o644); err != nil {
-			t.Fatal(err)
-		}
 	}
 	p, err = publish.New(cfg, publish.Options{RacyWindow: -1})
 	if err != nil {

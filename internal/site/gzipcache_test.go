@@ -52,7 +52,7 @@ func TestGzipCache(t *testing.T) {
 			t.Errorf("%s: kept in the file %q; want the article, tag and archive documents, and only they, in the store", path, file)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(cacheDir, stray)); !os.IsNotExist(err) {
+	if _, err := os.Stat(cache.Path(stray)); !os.IsNotExist(err) {
 		t.Errorf("a cached variant of no document stayed: %v", err)
 	}
 
@@ -64,10 +64,10 @@ func TestGzipCache(t *testing.T) {
 	name := func(d *site.Document) string { return strings.Trim(d.ETag, `"`) }
 	// The RSS feed's variant replaced by another valid encoding of it; the
 	// Atom feed's by the encoding of other bytes.
-	if err := os.WriteFile(filepath.Join(cacheDir, name(rss)), other, 0o644); err != nil {
+	if err := os.WriteFile(cache.Path(name(rss)), other, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(cacheDir, name(atom)), gzipAt(t, []byte("<feed>not it</feed>"), gzip.BestCompression), 0o644); err != nil {
+	if err := os.WriteFile(cache.Path(name(atom)), gzipAt(t, []byte("<feed>not it</feed>"), gzip.BestCompression), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	second := buildCached(t, cfg, cache)

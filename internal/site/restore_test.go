@@ -88,7 +88,7 @@ func TestRestoreFrontRefusesCorruptStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	name := store.Name(snap.Lookup(cfg.Feeds.AtomPath).Body)
-	if err := os.WriteFile(filepath.Join(storeDir, name), []byte("<feed>tampered</feed>"), 0o644); err != nil {
+	if err := os.WriteFile(store.Open(storeDir).Path(name), []byte("<feed>tampered</feed>"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := site.RestoreFront(store.Open(storeDir), "key"); err == nil || errors.Is(err, site.ErrNoFront) {

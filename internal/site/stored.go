@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/feedpub/feedpub/internal/store"
 )
@@ -86,7 +85,7 @@ func storeBody(st *store.Store, body []byte) (*storedBody, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &storedBody{path: filepath.Join(st.Dir(), name), size: int64(len(body)), name: name, st: st}, nil
+	return &storedBody{path: st.Path(name), size: int64(len(body)), name: name, st: st}, nil
 }
 
 // Check reports whether the document's body file is there and holds the

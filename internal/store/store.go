@@ -44,7 +44,7 @@ func Name(body []byte) string {
 // returns its name.
 func (s *Store) Put(body []byte) (string, error) {
 	name := Name(body)
-	path := filepath.Join(s.dir, name)
+	path := s.Path(name)
 	if info, err := os.Stat(path); err == nil && info.Size() == int64(len(body)) {
 		return name, nil
 	}
@@ -62,7 +62,7 @@ func (s *Store) PutAs(name string, data []byte) error {
 	if !isName(name) {
 		return fmt.Errorf("%q is not a stored name", name)
 	}
-	path := filepath.Join(s.dir, name)
+	path := s.Path(name)
 	if info, err := os.Stat(path); err == nil && info.Size() == int64(len(data)) {
 		return nil
 	}
@@ -78,7 +78,7 @@ func (s *Store) ReadAs(name string) ([]byte, error) {
 	if !isName(name) {
 		return nil, fmt.Errorf("%q is not a stored name", name)
 	}
-	return os.ReadFile(filepath.Join(s.dir, name))
+	return os.ReadFile(s.Path(name))
 }
 
 // Get returns the bytes stored under name, checked against it.
@@ -88,7 +88,7 @@ func (s *Store) Get(name string) ([]byte, error) {
 		return nil, err
 	}
 	if Name(body) != name {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(s.dir, name), ErrCorrupt)
+		return nil, fmt.Errorf("%s: %w", s.Path(name), ErrCorrupt)
 	}
 	return body, nil
 }
@@ -96,30 +96,50 @@ func (s *Store) Get(name string) ([]byte, error) {
 // Keep removes every stored file whose name is not in keep. Files that
 // are not stored bytes (such as a manifest beside them) are left alone.
 func (s *Store) Keep(keep map[string]bool) error {
-	entries, err := os.ReadDir(s.dir)
+	shards, err := os.ReadDir(s.dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	for _, e := range entries {
-		if name := e.Name(); isName(name) && !keep[name] {
-			if err := os.Remove(filepath.Join(s.dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return err
+	for _, shard := range shards {
+		if !shard.IsDir() || !isShard(shard.Name()) {
+			continue
+		}
+		entries, err := os.ReadDir(filepath.Join(s.dir, shard.Name()))
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if name := e.Name(); isName(name) && !keep[name] {
+				if err := os.Remove(s.Path(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return err
+				}
 			}
 		}
 	}
 	return nil
 }
 
+// Path returns the path of the file stored under name: in a directory
+// named by its first two hex digits, as git keeps objects, so that no
+// directory holds more than a few hundred of a site's 100,000 files.
+func (s *Store) Path(name string) string {
+	return filepath.Join(s.dir, name[:2], name)
+}
+
+func isShard(name string) bool { return len(name) == 2 && isHex(name) }
+
 // isName reports whether name can be the name of stored bytes: 32 or 64
 // lower-case hex digits (a SHA-256, or the half of one an ETag holds), so
 // no path outside the store is ever opened.
 func isName(name string) bool {
-	if len(name) != 2*sha256.Size && len(name) != sha256.Size {
-		return false
-	}
+	return (len(name) == 2*sha256.Size || len(name) == sha256.Size) && isHex(name)
+}
+
+// isHex reports whether name is lower-case hex digits.
+func isHex(name string) bool {
 	for _, c := range []byte(name) {
 		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
 			return false

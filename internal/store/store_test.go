@@ -58,7 +58,7 @@ func TestCorruptFilesAreNotReturned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, name), []byte("the bytes that were"), 0o644); err != nil {
+	if err := os.WriteFile(st.Path(name), []byte("the bytes that were"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := st.Get(name); !errors.Is(err, store.ErrCorrupt) {
