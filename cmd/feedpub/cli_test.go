@@ -188,6 +188,55 @@ func TestBuildRefusesForeignDirectory(t *testing.T) {
 	}
 }
 
+// TestBuildRewritesOnlyChanges holds that a build over its own output
+// leaves the files whose bytes did not change as they are, writes those
+// that did, and removes the pages of a deleted article (with their
+// directory) and any file no document has.
+func TestBuildRewritesOnlyChanges(t *testing.T) {
+	cfg := project(t, map[string]string{
+		"kept.txt": "Title: Kept\nDate: 2024-01-01\n\nKept body.\n",
+		"gone.txt": "Title: Gone\nDate: 2024-01-02\n\nGone body.\n",
+	})
+	out := filepath.Join(t.TempDir(), "site")
+	if _, stderr, err := runCLI(t, "build", "--config", cfg, "--out", out); err != nil {
+		t.Fatalf("build: %v\n%s", err, stderr)
+	}
+	kept := filepath.Join(out, "articles", "kept", "index.html")
+	long := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, path := range []string{kept, filepath.Join(out, "rss.xml")} {
+		if err := os.Chtimes(path, long, long); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stray := filepath.Join(out, "old", "stray.html")
+	if err := os.MkdirAll(filepath.Dir(stray), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(stray, []byte("from a build long ago"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(filepath.Dir(cfg), "articles", "gone.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, err := runCLI(t, "build", "--config", cfg, "--out", out); err != nil {
+		t.Fatalf("second build: %v\n%s", err, stderr)
+	}
+	if info, err := os.Stat(kept); err != nil || !info.ModTime().Equal(long) {
+		t.Errorf("the unchanged page of an unchanged article was written again: %v", err)
+	}
+	if info, err := os.Stat(filepath.Join(out, "rss.xml")); err != nil || info.ModTime().Equal(long) || strings.Contains(readFile(t, filepath.Join(out, "rss.xml")), "Gone") {
+		t.Errorf("the feed, which lost an article, was not written again: %v", err)
+	}
+	for _, path := range []string{filepath.Join(out, "articles", "gone"), filepath.Dir(stray)} {
+		if _, err := os.Stat(path); !os.IsNotExist(err) {
+			t.Errorf("%s stayed after the second build: %v", path, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, buildMarker)); err != nil {
+		t.Errorf("the second build left no marker: %v", err)
+	}
+}
+
 func readFile(t *testing.T, path string) string {
 	t.Helper()
 	data, err := os.ReadFile(path)

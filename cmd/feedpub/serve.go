@@ -100,6 +100,9 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 		closeListeners(ln, hln, mln)
 		return err
 	}
+	// A restart serves the feeds the last run saved until the articles
+	// are read again, which takes seconds in a large directory.
+	p.Restore()
 	var metrics *server.Metrics
 	if cfg.Server.Metrics {
 		metrics = server.NewMetrics(p)

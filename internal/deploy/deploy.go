@@ -131,7 +131,10 @@ func (d *Deployer) deploy(ctx context.Context, snap *site.Snapshot) (Summary, er
 		snap.Compress()
 	}
 	d.memo.start()
-	objs := plan(snap, d.opts.Target.Prefix, d.opts.Policy, &d.memo)
+	objs, err := plan(snap, d.opts.Target.Prefix, d.opts.Policy, &d.memo)
+	if err != nil {
+		return Summary{}, err
+	}
 	d.mu.Lock()
 	remote := d.remote
 	d.mu.Unlock()
@@ -233,7 +236,7 @@ func (d *Deployer) runStage(ctx context.Context, objs []Object, stage Stage, rem
 			res.planned = append(res.planned, "upload "+o.Key+" ("+reason+")")
 			res.headersLearned = res.headersLearned || reason != "changed"
 			res.uploaded++
-			res.bytes += int64(len(o.Body))
+			res.bytes += o.Size()
 			if o.Topic != "" && !slices.Contains(res.topics, o.Topic) {
 				res.topics = append(res.topics, o.Topic)
 			}
@@ -292,12 +295,16 @@ func (d *Deployer) put(ctx context.Context, o Object) error {
 	if d.opts.beforePut != nil {
 		d.opts.beforePut(o)
 	}
+	body, err := o.Bytes()
+	if err != nil {
+		return err
+	}
 	sum, _ := hex.DecodeString(o.MD5)
 	in := &s3.PutObjectInput{
 		Bucket:        aws.String(d.opts.Target.Bucket),
 		Key:           aws.String(o.Key),
-		Body:          bytes.NewReader(o.Body),
-		ContentLength: aws.Int64(int64(len(o.Body))),
+		Body:          bytes.NewReader(body),
+		ContentLength: aws.Int64(int64(len(body))),
 		ContentMD5:    aws.String(base64.StdEncoding.EncodeToString(sum)),
 		ContentType:   aws.String(o.Headers.ContentType),
 		CacheControl:  aws.String(o.Headers.CacheControl),

@@ -190,7 +190,11 @@ func TestGzip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if plain, _ := io.ReadAll(zr); !bytes.Equal(plain, page.Body) {
+	want, err := page.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain, _ := io.ReadAll(zr); !bytes.Equal(plain, want) {
 		t.Error("the stored page does not decompress to the page")
 	}
 	if o, _ := get(t, vgw, "site/media/pic.png"); o.ContentEncoding != nil {
@@ -204,8 +208,8 @@ func TestGzip(t *testing.T) {
 // the plan.)
 func TestPlanDirectoryKeys(t *testing.T) {
 	snap := render(t, articles)
-	without := Plan(snap, "p/", Policy{})
-	with := Plan(snap, "p/", Policy{DirectoryKeys: true})
+	without := mustPlan(t, snap, "p/", Policy{})
+	with := mustPlan(t, snap, "p/", Policy{DirectoryKeys: true})
 	byKey := map[string]Object{}
 	for _, o := range with {
 		byKey[o.Key] = o
@@ -270,7 +274,7 @@ func TestHeadersChangeUploads(t *testing.T) {
 		}
 	}
 	sum, err = newDeployer(t, vgw, Options{Policy: longer, Force: true}).Deploy(ctx, snap)
-	if err != nil || sum.Unchanged != 0 || sum.Uploaded != len(Plan(snap, "", longer)) {
+	if err != nil || sum.Unchanged != 0 || sum.Uploaded != len(mustPlan(t, snap, "", longer)) {
 		t.Errorf("--force = %v, %v; want every object uploaded", sum, err)
 	}
 }
@@ -281,10 +285,10 @@ func itoa(d time.Duration) string { return strconv.Itoa(int(d / time.Second)) }
 // the MD5s of one plan are taken from the memo by ETag, not recomputed.
 func TestPlanReusesMD5s(t *testing.T) {
 	snap := render(t, articles)
-	want := Plan(snap, "", Policy{})
+	want := mustPlan(t, snap, "", Policy{})
 	var memo md5Memo
 	memo.start()
-	first := plan(snap, "", Policy{}, &memo)
+	first := must(t)(plan(snap, "", Policy{}, &memo))
 	for i := range want {
 		if first[i].MD5 != want[i].MD5 {
 			t.Fatalf("%s: memo MD5 %s, want %s", want[i].Key, first[i].MD5, want[i].MD5)
@@ -294,12 +298,60 @@ func TestPlanReusesMD5s(t *testing.T) {
 		memo.next[etag] = "remembered"
 	}
 	memo.start()
-	for _, o := range plan(snap, "", Policy{}, &memo) {
+	for _, o := range must(t)(plan(snap, "", Policy{}, &memo)) {
 		if o.MD5 != "remembered" {
 			t.Errorf("%s: MD5 computed again", o.Key)
 		}
 	}
 	if len(memo.prev) != len(memo.next) {
 		t.Errorf("memo keeps %d entries from before and %d now; want only what the plan used", len(memo.prev), len(memo.next))
+	}
+}
+
+func mustPlan(t *testing.T, snap *site.Snapshot, prefix string, p Policy) []Object {
+	t.Helper()
+	return must(t)(Plan(snap, prefix, p))
+}
+
+// must returns a function returning the objects of a plan, failing t on
+// its error.
+func must(t *testing.T) func([]Object, error) []Object {
+	return func(objs []Object, err error) []Object {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return objs
+	}
+}
+
+// TestPlanReadsStoredBodiesOnlyWhenNeeded holds that a plan whose MD5s
+// the memo knows reads no body from the document store (a deploy after a
+// one-file change reads only what it uploads), and that a body damaged
+// in the store is an error when it is read, never uploaded.
+func TestPlanReadsStoredBodiesOnlyWhenNeeded(t *testing.T) {
+	snap := render(t, articles)
+	page := snap.Lookup("/articles/a/")
+	file, _ := page.File()
+	if file == "" {
+		t.Fatal("the article page is not kept in the store")
+	}
+	var memo md5Memo
+	memo.start()
+	must(t)(plan(snap, "", Policy{}, &memo))
+	if err := os.WriteFile(file, []byte("damaged"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	memo.start()
+	for _, o := range must(t)(plan(snap, "", Policy{}, &memo)) {
+		if o.Key != "articles/a/index.html" {
+			continue
+		}
+		if body, err := o.Bytes(); err == nil {
+			t.Errorf("the damaged page reads as %q; want an error", body)
+		}
+	}
+	if _, err := Plan(snap, "", Policy{}); err == nil {
+		t.Error("a plan without a memo, which reads every body, took the damaged page")
 	}
 }

@@ -52,8 +52,13 @@ const (
 
 // Object is one object to store.
 type Object struct {
-	Key   string
+	Key string
+	// Body is the object's bytes, or nil while they are still in the
+	// document store (site/stored.go): a plan reads those only to
+	// upload them, or to hash them the first time (Bytes).
 	Body  []byte
+	load  func() ([]byte, error)
+	size  int64
 	Stage Stage
 	// Headers are the object's HTTP headers as the store keeps them.
 	Headers Headers
@@ -77,35 +82,45 @@ func (h Headers) fingerprint() string {
 }
 
 // Plan returns the objects of snap under prefix, sorted by stage and then
-// by key.
-func Plan(snap *site.Snapshot, prefix string, p Policy) []Object {
+// by key. A page whose body in the store is missing or damaged is an
+// error: nothing is uploaded from it.
+func Plan(snap *site.Snapshot, prefix string, p Policy) ([]Object, error) {
 	return plan(snap, prefix, p, nil)
 }
 
 // plan is Plan taking the MD5 of bodies from memo, when not nil.
-func plan(snap *site.Snapshot, prefix string, p Policy, memo *md5Memo) []Object {
+func plan(snap *site.Snapshot, prefix string, p Policy, memo *md5Memo) ([]Object, error) {
 	var objs []Object
-	add := func(name string, d *site.Document) {
-		o := p.object(d, memo)
+	add := func(name string, d *site.Document) error {
+		o, err := p.object(d, memo)
+		if err != nil {
+			return err
+		}
 		o.Key = prefix + name
 		objs = append(objs, o)
 		if p.DirectoryKeys && strings.HasSuffix(name, "/index.html") {
 			o.Key = prefix + strings.TrimSuffix(name, "index.html")
 			objs = append(objs, o)
 		}
+		return nil
 	}
 	for _, path := range snap.Paths() {
-		add(site.FileName(path), snap.Lookup(path))
+		if err := add(site.FileName(path), snap.Lookup(path)); err != nil {
+			return nil, err
+		}
 	}
-	add(site.NotFoundFile, snap.NotFound)
+	if err := add(site.NotFoundFile, snap.NotFound); err != nil {
+		return nil, err
+	}
 	sortObjects(objs)
-	return objs
+	return objs, nil
 }
 
 // object returns d as an object, without its key.
-func (p Policy) object(d *site.Document, memo *md5Memo) Object {
+func (p Policy) object(d *site.Document, memo *md5Memo) (Object, error) {
 	o := Object{
-		Body:  d.Body,
+		load:  d.Bytes,
+		size:  d.Size(),
 		Stage: stageOf(d),
 		Topic: d.Topic,
 		Headers: Headers{
@@ -115,11 +130,40 @@ func (p Policy) object(d *site.Document, memo *md5Memo) Object {
 	}
 	etag := d.ETag
 	if gz := d.Gzip(); p.Gzip && gz != nil {
-		o.Body, etag = gz.Body, gz.ETag
+		_, o.size = gz.File()
+		o.load, etag = gz.Bytes, gz.ETag
 		o.Headers.ContentEncoding = "gzip"
 	}
-	o.MD5 = memo.sum(etag, o.Body)
-	return o
+	if d.Body != nil && o.Headers.ContentEncoding == "" {
+		o.Body = d.Body // in memory: nothing to read
+	}
+	if sum, ok := memo.known(etag); ok {
+		o.MD5 = sum
+		return o, nil
+	}
+	body, err := o.Bytes()
+	if err != nil {
+		return Object{}, err
+	}
+	o.Body = body
+	o.MD5 = memo.sum(etag, body)
+	return o, nil
+}
+
+// Bytes returns the object's bytes: Body, or those read from the store.
+func (o Object) Bytes() ([]byte, error) {
+	if o.Body != nil || o.load == nil {
+		return o.Body, nil
+	}
+	return o.load()
+}
+
+// Size returns the length of the object's bytes.
+func (o Object) Size() int64 {
+	if o.Body != nil || o.load == nil {
+		return int64(len(o.Body))
+	}
+	return o.size
 }
 
 // md5Memo remembers the MD5 of bodies by their ETag from one plan to the
@@ -144,6 +188,21 @@ func (m *md5Memo) sum(etag string, body []byte) string {
 		m.next[etag] = sum
 	}
 	return sum
+}
+
+// known returns the MD5 the memo holds for etag, if any, noting it as
+// used by this plan.
+func (m *md5Memo) known(etag string) (string, bool) {
+	if m == nil {
+		return "", false
+	}
+	sum, ok := m.next[etag]
+	if !ok {
+		if sum, ok = m.prev[etag]; ok {
+			m.next[etag] = sum
+		}
+	}
+	return sum, ok
 }
 
 // start begins a plan: what the last one used becomes what this one may reuse.

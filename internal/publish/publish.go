@@ -19,6 +19,7 @@ import (
 	"github.com/feedpub/feedpub/internal/progress"
 	"github.com/feedpub/feedpub/internal/site"
 	"github.com/feedpub/feedpub/internal/state"
+	"github.com/feedpub/feedpub/internal/store"
 )
 
 // progressAfter is the number of files read past which a rebuild logs
@@ -71,6 +72,16 @@ type Publisher struct {
 	// startDone is set once the first complete snapshot is compressed and
 	// the memory its build needed is returned.
 	startDone bool
+	// store is set by Restore: from then on the front documents of each
+	// swap are saved for the next start (in the store of the config in
+	// force); savedFront is the FrontKey last saved.
+	store      *store.Store
+	savedFront string
+	// mending is set while Mend renders a damaged page again.
+	mending atomic.Bool
+	// collected is when the store was last collected (collectStore),
+	// guarded by mu.
+	collected time.Time
 
 	// mu serializes rebuilds and reconfiguration and guards the fields
 	// below it.
@@ -161,6 +172,9 @@ func (p *Publisher) configureLocked(cfg config.Config) error {
 	}
 	builder.Continue(p.current.Load())
 	builder.CountProgress(&p.progress)
+	if !p.readOnly {
+		builder.UseStore(p.gzipCache(cfg))
+	}
 	p.cfg, p.state, p.builder, p.history = cfg, st, builder, history
 	opts := LibraryOptions(cfg)
 	opts.State, opts.Logger, opts.Now, opts.RacyWindow, opts.History = st, p.logger, p.now, p.racyWindow, history
@@ -250,7 +264,7 @@ func (p *Publisher) rebuild(scan func() (*library.Library, library.Stats, error)
 		p.logger.Info("feeds over feeds.max_bytes: oldest items shortened or left out",
 			"max_bytes", p.cfg.Feeds.MaxBytes, "summarized", res.Summarized, "dropped", res.Dropped)
 	}
-	p.afterSwap(snap, p.state)
+	p.afterSwap(snap, p.state, p.cfg)
 	res.Generation = snap.Generation
 	res.Duration = time.Since(start)
 	return res, nil
@@ -272,16 +286,19 @@ func (p *Publisher) earlySwap() func(*site.Snapshot) {
 	}
 }
 
-// afterSwap compresses the new documents of snap and saves the state in
-// the background, so that neither delays serving a change. Requests
+// afterSwap compresses the new documents of snap and saves the state (and,
+// after Restore, the front documents for the next start) in the
+// background, so that neither delays serving a change. Requests
 // meanwhile get identity bodies; a crash before the save loses only what
 // this rebuild learned, which the next start learns again.
-func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State) {
+func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State, cfg config.Config) {
 	p.inBackground(func() {
 		snap.Compress()
 		if err := st.Save(); err != nil {
 			p.logger.Warn("state not saved; ids stay in memory until the next save", "file", st.Path(), "err", err)
 		}
+		p.saveFront(snap, cfg)
+		p.collectStore(snap)
 		if !p.startDone {
 			p.startDone = true
 			// A first build reads every file and renders every page;

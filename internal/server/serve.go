@@ -2,7 +2,12 @@ package server
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"net/http"
+	"os"
+
+	"github.com/feedpub/feedpub/internal/site"
 )
 
 // serveEntry answers GET or HEAD for a document. The common requests take
@@ -16,7 +21,7 @@ func (h *Handler) serveEntry(w http.ResponseWriter, r *http.Request, e *entry) r
 		e = e.view // a browser opening a feed gets its HTML view
 	}
 	if hdr["Range"] != nil || hdr["If-Match"] != nil || hdr["If-Unmodified-Since"] != nil {
-		return serveContent(w, r, e, e.choose(hdr["Accept-Encoding"]))
+		return h.serveContent(w, r, e, e.choose(hdr["Accept-Encoding"]))
 	}
 	wh := w.Header()
 	v, notModified := e.negotiate(hdr["Accept-Encoding"], hdr["If-None-Match"], hdr["If-Modified-Since"])
@@ -24,6 +29,9 @@ func (h *Handler) serveEntry(w http.ResponseWriter, r *http.Request, e *entry) r
 		set(wh, v.notModified)
 		w.WriteHeader(http.StatusNotModified)
 		return result{e.route, http.StatusNotModified, 0}
+	}
+	if v.file != "" && r.Method != http.MethodHead {
+		return h.serveFile(w, r, e, v)
 	}
 	set(wh, v.ok)
 	if e.browserType != nil && prefersHTML(hdr["Accept"]) {
@@ -60,7 +68,16 @@ func (e *entry) negotiate(acceptEncoding, ifNoneMatch, ifModifiedSince []string)
 // precondition and Range (RFC 9110 §13.2.2, §14), on the variant chosen by
 // Accept-Encoding: ranges are ranges of the bytes that variant's ETag
 // names.
-func serveContent(w http.ResponseWriter, r *http.Request, e *entry, v *variant) result {
+func (h *Handler) serveContent(w http.ResponseWriter, r *http.Request, e *entry, v *variant) result {
+	var content io.ReadSeeker = bytes.NewReader(v.body)
+	if v.file != "" {
+		f, err := h.openChecked(e, v)
+		if err != nil {
+			return result{routeUnavailable, unavailable(w, r), 0}
+		}
+		defer f.Close()
+		content = f
+	}
 	wh := w.Header()
 	set(wh, v.ok)
 	// ServeContent sets these itself (and leaves Content-Length out of a
@@ -72,6 +89,84 @@ func serveContent(w http.ResponseWriter, r *http.Request, e *entry, v *variant) 
 		wh["Content-Type"] = e.browserType
 	}
 	return serveCounted(w, r, e.route, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.ServeContent(w, r, "", e.modTime, bytes.NewReader(v.body))
+		http.ServeContent(w, r, "", e.modTime, content)
 	}))
+}
+
+// serveFile answers with the variant v of e whose body is a file in the
+// store, checked the first time it is sent. io.Copy from the *os.File to
+// net/http's ResponseWriter sends it with sendfile on Linux. A file
+// found missing or damaged is never sent: the request gets a 503 with
+// Retry-After (or, for a gzip variant, the identity body) while the page
+// is rendered again.
+func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, e *entry, v *variant) result {
+	f, err := h.openChecked(e, v)
+	if err != nil && v != &e.identity {
+		// The identity body serves every request; Vary says so.
+		return h.serveFile(w, r, e, &e.identity)
+	}
+	if err != nil {
+		return result{routeUnavailable, unavailable(w, r), 0}
+	}
+	defer f.Close()
+	wh := w.Header()
+	set(wh, v.ok)
+	if e.browserType != nil && prefersHTML(r.Header["Accept"]) {
+		wh["Content-Type"] = e.browserType
+	}
+	n, _ := io.Copy(w, f)
+	return result{e.route, http.StatusOK, int(n)}
+}
+
+// openChecked opens v's file, checking it against its hash the first
+// time and whenever the file is not the one checked then: another size,
+// modification time or inode (fileSig). On a damaged file it tells the
+// source to mend it, if it can.
+func (h *Handler) openChecked(e *entry, v *variant) (*os.File, error) {
+	f, err := os.Open(v.file)
+	var info os.FileInfo
+	if err == nil {
+		if info, err = f.Stat(); err != nil {
+			f.Close()
+		}
+	}
+	if err == nil && (info.Size() != v.size || v.checked.Load() != sigOf(info)) {
+		if err = v.check(); err == nil && info.Size() == v.size {
+			v.checked.Store(sigOf(info))
+		} else {
+			f.Close()
+			if err == nil {
+				err = fmt.Errorf("%s: not the %d bytes stored", v.file, v.size)
+			}
+		}
+	}
+	if err != nil {
+		v.checked.Store(fileSig{})
+		h.logger.Error("stored page missing or damaged; rendering it again", "path", e.doc.Path, "err", err)
+		if m, ok := h.src.(mender); ok {
+			m.Mend(e.doc)
+		}
+		return nil, err
+	}
+	return f, nil
+}
+
+// fileSig tells a file apart from another in its place, or from itself
+// after a write: what the server last checked a stored body's file as.
+type fileSig struct {
+	size, modTime int64
+	inode         uint64
+}
+
+// mender is a source that can render a document again whose stored body
+// was found missing or damaged (publish.Publisher).
+type mender interface {
+	Mend(*site.Document)
+}
+
+// unavailable answers 503 with Retry-After, as for a page still being
+// rendered, and returns the status.
+func unavailable(w http.ResponseWriter, r *http.Request) int {
+	w.Header()["Retry-After"] = retryAfter
+	return writeStatus(w, r, http.StatusServiceUnavailable)
 }

@@ -85,7 +85,15 @@ type entry struct {
 // variant is a document in one content coding.
 type variant struct {
 	body []byte
-	etag string
+	// file, when not "", holds the body instead (a document kept in the
+	// store; see site/stored.go): size bytes, which check verifies
+	// before a response first sends them; checked is the signature of
+	// the file as it was when check passed (openChecked).
+	file    string
+	size    int64
+	check   func() error
+	checked atomicSig
+	etag    string
 	// ok are the header fields of a 200 response, notModified those of a
 	// 304 (RFC 9110 §15.4.5: ETag, Cache-Control, Vary and the like, no
 	// representation metadata; Last-Modified is left out since the ETag
@@ -187,7 +195,9 @@ func (h *Handler) newEntryVarying(d *site.Document, vary []string) *entry {
 		e.lastModified = d.LastModified.UTC().Format(http.TimeFormat)
 	}
 	e.shared = shared
+	file, size := d.File()
 	e.identity.init(e, d.Body, d.ETag, shared, nil)
+	e.identity.stored(file, size, d.Check)
 	e.gzipETag = d.GzipETag()
 	e.gzipNotModified.init(e, nil, e.gzipETag, shared, gzipCoding)
 	return e
@@ -204,9 +214,25 @@ func (e *entry) gzipVariant() *variant {
 		return nil
 	}
 	v := new(variant)
+	file, size := enc.File()
 	v.init(e, enc.Body, enc.ETag, e.shared, gzipCoding)
+	v.stored(file, size, enc.Check)
 	e.gzip.CompareAndSwap(nil, v)
 	return e.gzip.Load()
+}
+
+// stored makes v send the file of size bytes, checked by check before
+// the first time, instead of its body; file "" leaves it as it is.
+func (v *variant) stored(file string, size int64, check func() error) {
+	if file == "" {
+		return
+	}
+	v.file, v.size, v.check = file, size, check
+	for i := range v.ok {
+		if v.ok[i].key == "Content-Length" {
+			v.ok[i].value = fixed(strconv.FormatInt(size, 10))
+		}
+	}
 }
 
 // init makes v the variant of e with body, tagged etag, in content coding

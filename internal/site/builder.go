@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/feedpub/feedpub/internal/parallel"
 	"github.com/feedpub/feedpub/internal/progress"
 	"github.com/feedpub/feedpub/internal/state"
+	"github.com/feedpub/feedpub/internal/store"
 )
 
 // Content types of the HTML pages and the stylesheet.
@@ -67,6 +69,9 @@ type Builder struct {
 	// progress, if set, counts the lists, archive pages, article pages
 	// and tag pages rendered, phase by phase.
 	progress *progress.Tracker
+	// gzipCache, if set, keeps the article pages' bodies and the gzip
+	// variants (UseStore).
+	gzipCache *store.Store
 }
 
 // BuildStats describe one build.
@@ -171,11 +176,13 @@ func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early fun
 		return nil, BuildStats{}, err
 	}
 	archivePages := archivePageCount(len(r.archived), b.cfg.Feeds.ArchiveSize)
+	frontPaths := slices.Sorted(maps.Keys(r.docs))
 	r.addMedia(lib.Media)
 	generation := b.nextGeneration()
 	stamped := 0 // r.fresh[:stamped] have their Last-Modified
 	if early != nil {
 		snap := r.snapshot(lib, now, len(published), generation, maps.Clone(r.docs))
+		snap.front = frontPaths
 		snap.rendering = laterPaths(published, groups, archivePages)
 		b.stampLastModified(r.fresh, now)
 		stamped = len(r.fresh)
@@ -189,7 +196,9 @@ func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early fun
 	if err := r.renderBack(published, groups); err != nil {
 		return nil, BuildStats{}, err
 	}
+	b.storeBodies(r.fresh[stamped:], frontPaths)
 	snap := r.snapshot(lib, now, len(published), generation, r.docs)
+	snap.front = frontPaths
 	b.stampLastModified(r.fresh[stamped:], now)
 	b.deferCompression(snap, r.fresh)
 	b.rememberStamps(snap)
@@ -344,23 +353,73 @@ func (r *renderRun) renderArticles(published []*article.Article) error {
 		}
 		todo = append(todo, a)
 	}
-	bodies := make([][]byte, len(todo))
+	docs := make([]*Document, len(todo))
 	errs := make([]error, len(todo))
 	r.b.progress.Begin("rendering article pages", len(todo))
 	parallel.Each(len(todo), func(i int) {
-		bodies[i], errs[i] = r.b.renderArticle(todo[i])
+		docs[i], errs[i] = r.b.articleDocument(todo[i])
 		r.b.progress.Add(1)
 	})
 	for i, a := range todo {
 		if errs[i] != nil {
 			return fmt.Errorf("%s: %w", a.Path, errs[i])
 		}
-		d := newDocument(articlePath(a.Slug), HTMLContentType, KindPage, bodies[i])
+		d := docs[i]
 		d.LastModified = a.Updated.Truncate(time.Second)
 		r.add(d)
 		r.pages[a] = d
 	}
 	return nil
+}
+
+// articleDocument renders a's page, its body kept in the store when b has
+// one (stored.go).
+func (b *Builder) articleDocument(a *article.Article) (*Document, error) {
+	body, err := b.renderArticle(a)
+	if err != nil {
+		return nil, err
+	}
+	d := newDocument(articlePath(a.Slug), HTMLContentType, KindPage, body)
+	b.storeBody(d)
+	return d, nil
+}
+
+// storeBody moves d's body into the store, when b has one (stored.go).
+// d must not be in a snapshot yet.
+func (b *Builder) storeBody(d *Document) {
+	if b.gzipCache == nil || d.stored != nil || d.Kind == KindMedia {
+		return
+	}
+	// Not stored (a full disk), the body stays in memory.
+	if stored, err := storeBody(b.gzipCache, d.Body); err == nil {
+		d.stored, d.Body = stored, nil
+	}
+}
+
+// storeBodies moves the bodies of the documents fresh from this build
+// into the store, but for those of the paths in front (the feeds and
+// pages readers poll, kept in memory) and the 404 page: the archive and
+// the tag pages and feeds, which are many and requested rarely.
+func (b *Builder) storeBodies(fresh []*Document, front []string) {
+	if b.gzipCache == nil {
+		return
+	}
+	// On every core: at 100,000 articles this is thousands of files.
+	parallel.Each(len(fresh), func(i int) {
+		d := fresh[i]
+		if _, isFront := slices.BinarySearch(front, d.Path); !isFront && d.Path != "" {
+			b.storeBody(d)
+		}
+	})
+}
+
+// Forget makes b render every document again at the next build, as on
+// a first start: a file of the store was found missing or damaged
+// (Document.Mend), and others may be too (a store emptied by hand).
+// Rendering gives the same bytes, and so the same files, again; the
+// store writes those that are missing.
+func (b *Builder) Forget() {
+	b.pages, b.memos = map[*article.Article]*Document{}, memos{}
 }
 
 func limit(as []*article.Article, n int) []*article.Article {

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"cmp"
 	"compress/gzip"
+	"io"
 	"runtime"
 	"slices"
 	"sync"
+
+	"github.com/feedpub/feedpub/internal/store"
 )
 
 // minCompressSize is the smallest body worth compressing: below it gzip's
@@ -24,8 +27,10 @@ const minCompressSize = 256
 // Encoded is a document's body compressed with a content coding
 // (RFC 9110 §8.4.1).
 type Encoded struct {
-	// Body is the compressed bytes.
-	Body []byte
+	// Body is the compressed bytes, or nil when they are kept in a store
+	// (File, Bytes).
+	Body   []byte
+	stored *storedBody
 	// ETag is the document's ETag with "-gz" appended inside the quotes
 	// ("abc" → "abc-gz").
 	ETag string
@@ -53,6 +58,7 @@ func (b *Builder) deferCompression(snap *Snapshot, fresh []*Document) {
 		}
 		snap.pending = append(snap.pending, d)
 	}
+	snap.gzipCache = b.gzipCache
 	// Feeds first: readers poll them, and they compress best.
 	slices.SortStableFunc(snap.pending, func(a, b *Document) int {
 		return cmp.Compare(compressOrder(a.Kind), compressOrder(b.Kind))
@@ -78,17 +84,32 @@ func (b *Builder) previousDocument(path string) *Document {
 	return b.prev.docs[path]
 }
 
+// UseStore makes b keep the body of every article page in st instead of
+// memory (stored.go), and the snapshots it builds keep the gzip variants
+// they compress there, by the ETag of the body, and take them from there
+// when a body was compressed before: by an earlier run, or by serve for
+// build.
+// Compressing at the best level takes seconds for a site of 10,000
+// articles; checking a stored variant by decompressing it takes a tenth
+// of that. The bytes are compress/flate's, which may change with the Go
+// release, so st should be one per Go release: the same body must give
+// the same gzip bytes on every machine running this feedpub, since they
+// share an ETag.
+func (b *Builder) UseStore(st *store.Store) { b.gzipCache = st }
+
 // Compress makes the gzip variants of the documents Build left pending,
 // on every CPU, and returns when they exist. A document another
 // snapshot's Compress already did is skipped. Requests served meanwhile get
-// the identity body; none waits for compression.
+// the identity body; none waits for compression. With a store
+// (Builder.UseStore), variants found there are used once they decompress
+// to the body, and those made are stored.
 func (s *Snapshot) Compress() {
 	workers := min(runtime.GOMAXPROCS(0), len(s.pending))
 	next := make(chan *Document)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			var c compressor
+			c := compressor{cache: s.gzipCache}
 			for d := range next {
 				if enc := c.encode(d); enc != nil {
 					d.gzip.CompareAndSwap(nil, enc)
@@ -105,23 +126,115 @@ func (s *Snapshot) Compress() {
 	wg.Wait()
 }
 
-// compressor gzips bodies, reusing its writer and buffer.
+// CollectStore removes from the store (Builder.UseStore) the page bodies
+// and gzip variants that no document of s has. Call it only for the
+// snapshot being served, compressed, with no build running: a build
+// writes the pages it renders into the store before they are in any
+// snapshot.
+func (s *Snapshot) CollectStore() error {
+	if s.gzipCache == nil || !s.Complete() {
+		return nil
+	}
+	return s.gzipCache.Keep(s.gzipNames())
+}
+
+// gzipNames returns the names in the store of s's documents' stored
+// bodies and gzip variants.
+func (s *Snapshot) gzipNames() map[string]bool {
+	names := map[string]bool{}
+	add := func(d *Document) {
+		if d.Gzip() != nil {
+			names[cacheName(d)] = true
+		}
+		if d.stored != nil {
+			names[d.stored.name] = true
+		}
+	}
+	add(s.NotFound)
+	for _, d := range s.docs {
+		add(d)
+		if d.View != nil {
+			add(d.View)
+		}
+	}
+	return names
+}
+
+// cacheName is the name of d's gzip variant in a gzip cache: the hex
+// digits of its ETag, which are half of the SHA-256 of the body.
+func cacheName(d *Document) string { return d.ETag[1 : len(d.ETag)-1] }
+
+// compressor gzips bodies, reusing its writer and buffer, and keeps the
+// variants in cache, if it is not nil.
 type compressor struct {
-	buf bytes.Buffer
-	gz  *gzip.Writer
+	buf   bytes.Buffer
+	gz    *gzip.Writer
+	cache *store.Store
+	// unzipped and zr check variants read from the cache.
+	unzipped bytes.Buffer
+	zr       *gzip.Reader
 }
 
 // encode returns the gzip variant of d, or nil when it would not be
 // smaller than the body.
 func (c *compressor) encode(d *Document) *Encoded {
-	if len(d.Body) < minCompressSize || d.Kind == KindMedia {
+	if d.Size() < minCompressSize || d.Kind == KindMedia {
 		return nil
 	}
-	gz := c.gzip(d.Body)
-	if len(gz) >= len(d.Body) {
-		return nil
+	body, err := d.Bytes()
+	if err != nil {
+		return nil // served as it is; the server finds the damage
+	}
+	gz := c.cached(d, body)
+	if gz == nil {
+		gz = c.gzip(body)
+		if len(gz) >= len(body) {
+			return nil
+		}
+		if c.cache != nil {
+			if err := c.cache.PutAs(cacheName(d), gz); err != nil {
+				// Not stored, it stays in memory and is made
+				// again next time; nothing else is lost.
+				return &Encoded{Body: gz, ETag: gzipETag(d.ETag)}
+			}
+		}
+	}
+	if d.stored != nil {
+		// A stored page's variant is the cache's file.
+		name := cacheName(d)
+		return &Encoded{ETag: gzipETag(d.ETag), stored: &storedBody{
+			path: c.cache.Path(name), size: int64(len(gz)), name: name, st: c.cache,
+		}}
 	}
 	return &Encoded{Body: gz, ETag: gzipETag(d.ETag)}
+}
+
+// cached returns the gzip variant of d (whose body is body) from the
+// cache, or nil when it is not there or does not decompress to the body,
+// which is never served.
+func (c *compressor) cached(d *Document, body []byte) []byte {
+	if c.cache == nil {
+		return nil
+	}
+	gz, err := c.cache.ReadAs(cacheName(d))
+	if err != nil || len(gz) >= len(body) {
+		return nil
+	}
+	if c.zr == nil {
+		if c.zr, err = gzip.NewReader(bytes.NewReader(gz)); err != nil {
+			return nil
+		}
+	} else if err := c.zr.Reset(bytes.NewReader(gz)); err != nil {
+		return nil
+	}
+	c.unzipped.Reset()
+	c.unzipped.Grow(len(body))
+	// A variant decompressing to more than the body is not it: read one
+	// byte past the body's length at most.
+	if _, err := c.unzipped.ReadFrom(io.LimitReader(c.zr, int64(len(body))+1)); err != nil || !bytes.Equal(c.unzipped.Bytes(), body) {
+		return nil
+	}
+	return gz
 }
 
 // gzip compresses body at the best compression. The header carries no

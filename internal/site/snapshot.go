@@ -11,6 +11,8 @@ import (
 	"slices"
 	"sync/atomic"
 	"time"
+
+	"github.com/feedpub/feedpub/internal/store"
 )
 
 // Document is one response body with the headers that describe it. It is
@@ -48,6 +50,9 @@ type Document struct {
 	// text/html, or nil (see feedview.go). It is not one of the
 	// snapshot's paths, so `feedpub build` does not write it.
 	View *Document
+	// stored, if not nil, holds the body in a store instead of Body
+	// (stored.go).
+	stored *storedBody
 	// gzip is Body compressed with gzip, or nil until Snapshot.Compress
 	// has compressed it, or when that would not be smaller. It is the one
 	// field set after the document is published: once, atomically.
@@ -107,8 +112,17 @@ type Snapshot struct {
 	// rendering holds the paths whose documents a later snapshot will
 	// have: those of a first start's early snapshot (Builder.BuildFeedsFirst).
 	rendering map[string]bool
-	// pending are the documents whose gzip variant Compress must make.
-	pending []*Document
+	// front are the paths of the documents that need only the newest
+	// articles (Builder.BuildFeedsFirst), sorted: what a restart serves
+	// from the store before it has read the articles (restore.go).
+	front []string
+	// restored is set on a snapshot restored from the store: it has
+	// only the front documents, and every other path is rendering.
+	restored bool
+	// pending are the documents whose gzip variant Compress must make;
+	// gzipCache, if not nil, keeps those variants between runs.
+	pending   []*Document
+	gzipCache *store.Store
 }
 
 // Lookup returns the document served at the decoded URL path, or nil.
@@ -119,12 +133,20 @@ func (s *Snapshot) Lookup(path string) *Document {
 // Rendering reports whether the document at the decoded URL path is
 // still being rendered: it is not in s, and the snapshot that replaces s
 // will have it. The server answers 503 with Retry-After for it; nothing
-// is rendered on a request.
-func (s *Snapshot) Rendering(path string) bool { return s.rendering[path] }
+// is rendered on a request. A snapshot restored from the store does not
+// know the paths the rest of the site will have, so until the articles
+// are read every path it lacks is rendering.
+func (s *Snapshot) Rendering(path string) bool {
+	if s.restored {
+		return s.docs[path] == nil
+	}
+	return s.rendering[path]
+}
 
 // Complete reports whether s has every document of the site, as every
-// snapshot but a first start's early one has.
-func (s *Snapshot) Complete() bool { return len(s.rendering) == 0 }
+// snapshot but a first start's early one, or a restart's restored one,
+// has.
+func (s *Snapshot) Complete() bool { return len(s.rendering) == 0 && !s.restored }
 
 // Paths returns every served path, sorted.
 func (s *Snapshot) Paths() []string {

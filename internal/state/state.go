@@ -8,16 +8,16 @@
 package state
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/feedpub/feedpub/internal/store"
 )
 
 // formatVersion is written into the file so a later feedpub can migrate it.
@@ -180,8 +180,8 @@ func (s *State) Save() error {
 	}
 	// Written without holding mu, so a rescan that records a new article
 	// does not wait for the disk.
-	if err := writeFileAtomic(s.path, data); err != nil {
-		return err
+	if err := store.WriteFileAtomic(s.path, data); err != nil {
+		return fmt.Errorf("saving state: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -208,31 +208,4 @@ func (s *State) encode() ([]byte, uint64, error) {
 		return nil, 0, fmt.Errorf("encoding state: %w", err)
 	}
 	return append(data, '\n'), s.changes, nil
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("saving state: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".state-*.tmp")
-	if err != nil {
-		return fmt.Errorf("saving state: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
-	if _, err := bytes.NewReader(data).WriteTo(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("saving state %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("saving state %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("saving state %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("saving state %s: %w", path, err)
-	}
-	return nil
 }

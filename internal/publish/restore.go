@@ -1,0 +1,165 @@
+package publish
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"time"
+
+	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/site"
+	"github.com/feedpub/feedpub/internal/store"
+)
+
+// StoreDir is the directory of the document store: beside the state file,
+// like the other things feedpub keeps between runs.
+func StoreDir(cfg config.Config) string {
+	return filepath.Join(filepath.Dir(cfg.State.File), "store")
+}
+
+// gzipCache returns the store of gzip variants (site.Builder.UseStore)
+// in cfg's store directory: one per Go release, whose compress/flate makes
+// the bytes. Those of other releases are removed.
+func (p *Publisher) gzipCache(cfg config.Config) *store.Store {
+	dir := StoreDir(cfg)
+	ours := "gzip-" + runtime.Version()
+	others, _ := filepath.Glob(filepath.Join(dir, "gzip-*"))
+	for _, other := range others {
+		if filepath.Base(other) != ours {
+			if err := os.RemoveAll(other); err != nil {
+				p.logger.Warn("old gzip variants not removed", "dir", other, "err", err)
+			}
+		}
+	}
+	return store.Open(filepath.Join(dir, ours))
+}
+
+// Restore serves the front documents (the feeds, the index) that the last
+// run saved in the store, before the first Rebuild has read a single
+// article, and makes every later swap save them for the next start. It
+// reports whether it restored them; when it did not (a first start, a
+// changed configuration, a missing or corrupt store file), the start goes
+// the usual way. Call it once, before the first Rebuild.
+func (p *Publisher) Restore() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.readOnly {
+		return false
+	}
+	p.store = store.Open(StoreDir(p.cfg))
+	if p.current.Load() != nil {
+		return false
+	}
+	snap, err := site.RestoreFront(p.store, restoreKey(p.cfg))
+	switch {
+	case errors.Is(err, site.ErrNoFront):
+		return false
+	case err != nil:
+		p.logger.Warn("saved feeds unusable; reading the articles first", "dir", p.store.Dir(), "err", err)
+		// A damaged file of the right size would stay: Put writes only
+		// what is missing. Empty the store; the next swap fills it.
+		if err := p.store.Keep(nil); err != nil {
+			p.logger.Warn("store not emptied", "dir", p.store.Dir(), "err", err)
+		}
+		return false
+	}
+	p.current.Store(snap)
+	p.builder.Continue(snap)
+	p.savedFront = snap.FrontKey()
+	p.logger.Info("serving the feeds saved by the last run; reading the articles", "articles", snap.Articles)
+	return true
+}
+
+// saveFront saves the front documents of snap in the store when they
+// changed since the last save. It runs in the background, after snap is
+// compressed.
+func (p *Publisher) saveFront(snap *site.Snapshot, cfg config.Config) {
+	if p.store == nil || !snap.Complete() {
+		return
+	}
+	key := snap.FrontKey()
+	if key == p.savedFront {
+		return
+	}
+	// In cfg's store: a reloaded config may name another state file.
+	st := store.Open(StoreDir(cfg))
+	if err := site.SaveFront(st, restoreKey(cfg), snap); err != nil {
+		p.logger.Warn("feeds not saved for the next start", "dir", st.Dir(), "err", err)
+		return
+	}
+	p.savedFront = key
+}
+
+// Mend renders again, in the background, the document whose body file in
+// the store the server found missing or damaged: the file is removed,
+// the builder forgets what it rendered, and a rebuild writes every
+// missing file again. One mend runs at a time; requests meanwhile get
+// 503 with Retry-After.
+func (p *Publisher) Mend(d *site.Document) {
+	if !p.mending.CompareAndSwap(false, true) {
+		return
+	}
+	d.Mend()
+	p.background.Add(1) // Wait waits for it too
+	go func() {
+		defer p.background.Done()
+		defer p.mending.Store(false)
+		p.mu.Lock()
+		p.builder.Forget()
+		p.mu.Unlock()
+		if _, err := p.Rebuild(); err != nil {
+			p.logger.Error("rendering a damaged page again", "path", d.Path, "err", err)
+		}
+	}()
+}
+
+// collectEvery is how often at most the store is collected: listing it
+// takes some 100 ms at 100,000 articles, with rebuilds held off, and a
+// change leaves only a few files behind.
+const collectEvery = time.Minute
+
+// collectStore removes from the store the files no document of snap
+// has, when snap is still served: holding mu, so that no build is
+// writing the pages of a snapshot to come. It does so after the first
+// complete snapshot and then at most every collectEvery.
+func (p *Publisher) collectStore(snap *site.Snapshot) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	if p.current.Load() != snap || !snap.Complete() || (!p.collected.IsZero() && now.Sub(p.collected) < collectEvery) {
+		return
+	}
+	p.collected = now
+	if err := snap.CollectStore(); err != nil {
+		p.logger.Warn("old files not removed from the store", "dir", StoreDir(p.cfg), "err", err)
+	}
+}
+
+// restoreKey identifies what the front documents were rendered with: the
+// configuration and the build of feedpub (whose templates they came
+// from). A restart under another key renders them first. The sections
+// that say how to serve, not what (the listen address, TLS, deploying),
+// are left out: a restart on another port serves the same documents.
+func restoreKey(cfg config.Config) string {
+	cfg.Path, cfg.Server, cfg.TLS, cfg.Deploy = "", config.Server{}, config.TLS{}, config.Deploy{}
+	h := sha256.New()
+	data, err := json.Marshal(cfg)
+	if err != nil {
+		return "" // never equal to a saved key, which is a hash
+	}
+	h.Write(data)
+	if info, ok := debug.ReadBuildInfo(); ok {
+		h.Write([]byte("\x00" + info.Main.Version))
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" || s.Key == "vcs.modified" {
+				h.Write([]byte("\x00" + s.Key + "=" + s.Value))
+			}
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}

@@ -1,0 +1,108 @@
+package publish_test
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/feedpub/feedpub/internal/publish"
+)
+
+// TestRestartServesSavedFeedsFirst holds the restart path: a publisher
+// started on the state a first one left serves that one's feeds, with
+// their gzip variants, before it has read an article; the first rebuild
+// then serves what the articles say now (here, an article written while
+// nothing ran) and the complete site. Listening elsewhere changes no
+// document, so it does not prevent the restore. Without Restore a publisher saves
+// nothing in the store.
+func TestRestartServesSavedFeedsFirst(t *testing.T) {
+	first, cfg := newPublisher(t, publish.Options{})
+	if first.Restore() {
+		t.Fatal("Restore restored something on a first start")
+	}
+	rebuild(t, first.Rebuild)
+	first.Wait()
+	served := first.Snapshot().Lookup("/rss.xml")
+
+	writeArticle(t, cfg.Articles.Dir, "written-while-stopped.txt", "Written while stopped")
+	cfg.Server.Listen = "127.0.0.1:0" // another port serves the same documents
+	second, err := publish.New(cfg, publish.Options{RacyWindow: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(second.Wait)
+	if !second.Restore() {
+		t.Fatal("Restore restored nothing on a restart")
+	}
+	snap := second.Snapshot()
+	rss := snap.Lookup("/rss.xml")
+	if rss == nil || !bytes.Equal(rss.Body, served.Body) || rss.Gzip() == nil || !rss.LastModified.Equal(served.LastModified) {
+		t.Fatal("the restored snapshot does not serve the saved feed as it was, compressed")
+	}
+	if snap.Complete() || !snap.Rendering("/articles/a/") {
+		t.Error("the restored snapshot claims to be complete")
+	}
+
+	res := rebuild(t, second.Rebuild)
+	now := second.Snapshot()
+	if !res.Swapped || !now.Complete() || now.Lookup("/articles/a/") == nil {
+		t.Errorf("first rebuild after Restore = %+v; want the complete site swapped in", res)
+	}
+	if !strings.Contains(string(now.Lookup("/rss.xml").Body), "Written while stopped") {
+		t.Error("the feed after the first rebuild lacks the article written while stopped")
+	}
+}
+
+// TestRestoreIgnoresOtherConfiguration holds that the saved feeds are not
+// served under another configuration, nor when their store is damaged.
+func TestRestoreIgnoresOtherConfiguration(t *testing.T) {
+	first, cfg := newPublisher(t, publish.Options{})
+	first.Restore()
+	rebuild(t, first.Rebuild)
+	first.Wait()
+
+	renamed := cfg
+	renamed.Site.Title = "Renamed"
+	p, err := publish.New(renamed, publish.Options{RacyWindow: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Restore() || p.Snapshot() != nil {
+		t.Error("feeds saved under another configuration were restored")
+	}
+
+	// Every stored file damaged in place, its size kept.
+	err = filepath.WalkDir(publish.StoreDir(cfg), func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || e.Name() == "manifest.json" {
+			return err
+		}
+		info, err := e.Info()
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(path, bytes.Repeat([]byte("x"), int(info.Size())), 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err = publish.New(cfg, publish.Options{RacyWindow: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Restore() || p.Snapshot() != nil {
+		t.Fatal("feeds were restored from a damaged store")
+	}
+	// The next swap stores them again, and the start after it restores.
+	rebuild(t, p.Rebuild)
+	p.Wait()
+	p, err = publish.New(cfg, publish.Options{RacyWindow: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Restore() {
+		t.Error("the store was not mended by the swap after a damaged one")
+	}
+}

@@ -1,0 +1,117 @@
+package site_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/library"
+	"github.com/feedpub/feedpub/internal/site"
+	"github.com/feedpub/feedpub/internal/store"
+)
+
+// TestGzipCache holds that a build with a store gives the bytes a build
+// without one gives, keeping the bodies of all but the front documents
+// (those a restart restores) in the store; that a later build takes a variant from the
+// cache when it decompresses to the body (here one made at another level,
+// to tell it apart) and compresses again when it does not; and that the
+// served snapshot's CollectStore removes the variants it has no document
+// for.
+func TestGzipCache(t *testing.T) {
+	dir := t.TempDir()
+	writeCorpus(t, dir, corpus)
+	cfg := testConfig(dir)
+	want, _ := build(t, cfg, now)
+	want.Compress()
+	cacheDir := filepath.Join(t.TempDir(), "gzip")
+	cache := store.Open(cacheDir)
+	stray := strings.Repeat("ab", 16)
+	if err := cache.PutAs(stray, []byte("a variant of no document")); err != nil {
+		t.Fatal(err)
+	}
+
+	first := buildCached(t, cfg, cache)
+	if err := first.CollectStore(); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range want.Paths() {
+		w, g := want.Lookup(path), first.Lookup(path)
+		if (w.Gzip() == nil) != (g.Gzip() == nil) || w.Gzip() != nil && !bytes.Equal(w.Gzip().Body, gzipBytes(t, g)) {
+			t.Errorf("%s: gzip variant with a store differs from the one without", path)
+		}
+		if body, err := g.Bytes(); err != nil || !bytes.Equal(body, w.Body) {
+			t.Errorf("%s: body with a store differs from the one without: %v", path, err)
+		}
+		later := strings.HasPrefix(path, "/articles/") || strings.HasPrefix(path, "/tags/") || strings.HasPrefix(path, "/archive/")
+		if file, _ := g.File(); later != (file != "") {
+			t.Errorf("%s: kept in the file %q; want the article, tag and archive documents, and only they, in the store", path, file)
+		}
+	}
+	if _, err := os.Stat(cache.Path(stray)); !os.IsNotExist(err) {
+		t.Errorf("a cached variant of no document stayed: %v", err)
+	}
+
+	rss, atom := want.Lookup(cfg.Feeds.RSSPath), want.Lookup(cfg.Feeds.AtomPath)
+	other := gzipAt(t, rss.Body, gzip.BestSpeed)
+	if bytes.Equal(other, rss.Gzip().Body) {
+		t.Fatal("gzip at another level gave the same bytes; the test cannot tell the cache was used")
+	}
+	name := func(d *site.Document) string { return strings.Trim(d.ETag, `"`) }
+	// The RSS feed's variant replaced by another valid encoding of it; the
+	// Atom feed's by the encoding of other bytes.
+	if err := os.WriteFile(cache.Path(name(rss)), other, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cache.Path(name(atom)), gzipAt(t, []byte("<feed>not it</feed>"), gzip.BestCompression), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	second := buildCached(t, cfg, cache)
+	if got := second.Lookup(cfg.Feeds.RSSPath); got.Gzip() == nil || !bytes.Equal(gzipBytes(t, got), other) {
+		t.Error("a cached variant that decompresses to the body was not used")
+	}
+	if got := second.Lookup(cfg.Feeds.AtomPath); got.Gzip() == nil || !bytes.Equal(gzipBytes(t, got), atom.Gzip().Body) {
+		t.Error("a cached variant of other bytes was used, or the body was not compressed again")
+	}
+}
+
+// buildCached builds cfg's site with a fresh builder over cache and
+// compresses it.
+func buildCached(t *testing.T, cfg config.Config, cache *store.Store) *site.Snapshot {
+	t.Helper()
+	lib, b := scan(t, cfg, library.Options{Now: func() time.Time { return now }})
+	b.UseStore(cache)
+	snap, _, err := b.Build(lib, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.Compress()
+	return snap
+}
+
+func gzipAt(t *testing.T, body []byte, level int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := gzip.NewWriterLevel(&buf, level)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(body)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func gzipBytes(t *testing.T, d *site.Document) []byte {
+	t.Helper()
+	gz, err := d.Gzip().Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gz
+}

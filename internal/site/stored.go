@@ -1,0 +1,129 @@
+package site
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/feedpub/feedpub/internal/store"
+)
+
+// Article pages are most of a site's bytes (at 10,000 articles some
+// 85 MB of HTML and 17 MB of gzip, against 30 MB of articles), then the
+// archive and the tag pages and feeds, and each is requested rarely. With
+// a store (Builder.UseStore) their bodies go into it once rendered and
+// stay out of memory: the document keeps the file's path and size, the
+// server sends the file, and the gzip variant is the store's file too.
+// The front documents (the feeds, the index and the others a restart
+// restores) stay in memory: readers poll them.
+
+// storedBody is a body kept in a file of a store.
+type storedBody struct {
+	path string
+	size int64
+	// name is the store's name of the file: the SHA-256 of a body, or
+	// for a gzip variant the hex digits of the ETag of the body it
+	// encodes (cacheName).
+	name string
+	st   *store.Store
+}
+
+// File returns the path and size of the file holding the document's body
+// when it is kept in a store, or "" when the body is in memory (Body).
+// Whoever sends the file checks it first (Bytes does, as does the server).
+func (d *Document) File() (path string, size int64) { return d.stored.file(d.Body) }
+
+// file returns the path and size of the stored body s, or "" and the
+// size of body, held in memory, when s is nil.
+func (s *storedBody) file(body []byte) (string, int64) {
+	if s == nil {
+		return "", int64(len(body))
+	}
+	return s.path, s.size
+}
+
+// Bytes returns the document's body: Body, or the bytes of its file in
+// the store, checked against their hash. A missing or damaged file is an
+// error; its bytes are never returned.
+func (d *Document) Bytes() ([]byte, error) {
+	if d.stored == nil {
+		return d.Body, nil
+	}
+	return d.stored.st.Get(d.stored.name)
+}
+
+// Size returns the length of the document's body.
+func (d *Document) Size() int64 {
+	_, size := d.File()
+	return size
+}
+
+// File returns the path and size of the file holding the compressed
+// bytes when they are kept in a store, or "" when they are in Body.
+func (e *Encoded) File() (path string, size int64) { return e.stored.file(e.Body) }
+
+// Bytes returns the compressed bytes: Body, or those of the file in the
+// store. Their check is decompressing them, which the caller that needs
+// it does (the server checks the document's identity body; gzip's own
+// CRC-32 catches damage when a client decompresses).
+func (e *Encoded) Bytes() ([]byte, error) {
+	if e.stored == nil {
+		return e.Body, nil
+	}
+	data, err := e.stored.st.ReadAs(e.stored.name)
+	if err == nil && int64(len(data)) != e.stored.size {
+		err = fmt.Errorf("%s: %w", e.stored.path, store.ErrCorrupt)
+	}
+	return data, err
+}
+
+// storeBody puts body into st and returns it as a stored body.
+func storeBody(st *store.Store, body []byte) (*storedBody, error) {
+	name, err := st.Put(body)
+	if err != nil {
+		return nil, err
+	}
+	return &storedBody{path: st.Path(name), size: int64(len(body)), name: name, st: st}, nil
+}
+
+// Check reports whether the document's body file is there and holds the
+// bytes it was stored with. Documents kept in memory always pass.
+func (d *Document) Check() error {
+	_, err := d.Bytes()
+	return err
+}
+
+// Check reports whether the compressed bytes are there and decompress to
+// the body whose ETag their ETag carries.
+func (e *Encoded) Check() error {
+	if e.stored == nil {
+		return nil
+	}
+	gz, err := e.Bytes()
+	if err != nil {
+		return err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return fmt.Errorf("%s: %w", e.stored.path, err)
+	}
+	body, err := io.ReadAll(zr)
+	if err != nil {
+		return fmt.Errorf("%s: %w", e.stored.path, err)
+	}
+	if gzipETag(etagOf(body)) != e.ETag {
+		return fmt.Errorf("%s: %w", e.stored.path, store.ErrCorrupt)
+	}
+	return nil
+}
+
+// Mend removes the document's body file from its store, so that the next
+// build that renders the page writes it again. The caller renders it
+// again (Builder.Forget).
+func (d *Document) Mend() {
+	if d.stored != nil {
+		os.Remove(d.stored.path)
+	}
+}

@@ -1,0 +1,189 @@
+// Package store keeps bytes in a directory under the names of their
+// SHA-256 hashes, so that what one run of feedpub rendered can be served
+// by the next without rendering it again.
+//
+// A file is written once, atomically (temporary file, then rename), and
+// checked against its name when it is read: a corrupt or truncated file is
+// an error, never served. Nothing in the store is needed: whatever is
+// missing or wrong is rendered again.
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// ErrCorrupt is returned by Get for a file whose bytes do not hash to its
+// name.
+var ErrCorrupt = errors.New("stored bytes do not match their hash")
+
+// Store is a directory of files named by the hashes of their bytes.
+type Store struct {
+	dir string
+}
+
+// Open returns the store in dir. The directory is made on the first Put.
+func Open(dir string) *Store { return &Store{dir: dir} }
+
+// Dir returns the store's directory.
+func (s *Store) Dir() string { return s.dir }
+
+// Name returns the name under which body is stored: the hex SHA-256 of it.
+func Name(body []byte) string {
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])
+}
+
+// Put stores body, unless a file of its name is already there, and
+// returns its name.
+func (s *Store) Put(body []byte) (string, error) {
+	name := Name(body)
+	path := s.Path(name)
+	if info, err := os.Stat(path); err == nil && info.Size() == int64(len(body)) {
+		return name, nil
+	}
+	// Not synced, like PutAs's files: Get checks what it reads.
+	if err := writeFile(path, body, false); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// PutAs stores data under name, a hash of something the caller can check
+// what ReadAs returns against (such as the bytes data is the gzip
+// encoding of), unless a file of that name and size is there.
+func (s *Store) PutAs(name string, data []byte) error {
+	if !isName(name) {
+		return fmt.Errorf("%q is not a stored name", name)
+	}
+	path := s.Path(name)
+	if info, err := os.Stat(path); err == nil && info.Size() == int64(len(data)) {
+		return nil
+	}
+	// Not synced: the caller checks what it reads, so a file a crash
+	// left empty or short costs only making it again, and a sync per
+	// file made storing the 10,000 variants of a site take seconds.
+	return writeFile(path, data, false)
+}
+
+// ReadAs returns the bytes stored under name by PutAs, unchecked: the
+// caller checks them.
+func (s *Store) ReadAs(name string) ([]byte, error) {
+	if !isName(name) {
+		return nil, fmt.Errorf("%q is not a stored name", name)
+	}
+	return os.ReadFile(s.Path(name))
+}
+
+// Get returns the bytes stored under name, checked against it.
+func (s *Store) Get(name string) ([]byte, error) {
+	body, err := s.ReadAs(name)
+	if err != nil {
+		return nil, err
+	}
+	if Name(body) != name {
+		return nil, fmt.Errorf("%s: %w", s.Path(name), ErrCorrupt)
+	}
+	return body, nil
+}
+
+// Keep removes every stored file whose name is not in keep. Files that
+// are not stored bytes (such as a manifest beside them) are left alone.
+func (s *Store) Keep(keep map[string]bool) error {
+	shards, err := os.ReadDir(s.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, shard := range shards {
+		if !shard.IsDir() || !isShard(shard.Name()) {
+			continue
+		}
+		entries, err := os.ReadDir(filepath.Join(s.dir, shard.Name()))
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if name := e.Name(); isName(name) && !keep[name] {
+				if err := os.Remove(s.Path(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Path returns the path of the file stored under name: in a directory
+// named by its first two hex digits, as git keeps objects, so that no
+// directory holds more than a few hundred of a site's 100,000 files.
+func (s *Store) Path(name string) string {
+	return filepath.Join(s.dir, name[:2], name)
+}
+
+func isShard(name string) bool { return len(name) == 2 && isHex(name) }
+
+// isName reports whether name can be the name of stored bytes: 32 or 64
+// lower-case hex digits (a SHA-256, or the half of one an ETag holds), so
+// no path outside the store is ever opened.
+func isName(name string) bool {
+	return (len(name) == 2*sha256.Size || len(name) == sha256.Size) && isHex(name)
+}
+
+// isHex reports whether name is lower-case hex digits.
+func isHex(name string) bool {
+	for _, c := range []byte(name) {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// WriteFileAtomic writes data to path through a temporary file in the same
+// directory, synced and renamed over path, so that a crash leaves either
+// the old file or the new one, never half of one. It makes the directory.
+func WriteFileAtomic(path string, data []byte) error {
+	return writeFile(path, data, true)
+}
+
+// writeFile is WriteFileAtomic, syncing the file before the rename only
+// when sync is set.
+func writeFile(path string, data []byte, sync bool) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
+	if _, err := bytes.NewReader(data).WriteTo(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := syncIf(sync, tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func syncIf(sync bool, f *os.File) error {
+	if !sync {
+		return nil
+	}
+	return f.Sync()
+}

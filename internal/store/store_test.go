@@ -1,0 +1,102 @@
+package store_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/feedpub/feedpub/internal/store"
+)
+
+func TestPutGetKeep(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "store")
+	st := store.Open(dir)
+	a, err := st.Put([]byte("first body"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := st.Put([]byte("second body"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := st.Put([]byte("first body")); err != nil || again != a {
+		t.Fatalf("Put of the same bytes again: %q, %v; want %q", again, err, a)
+	}
+	if a != store.Name([]byte("first body")) || a == b {
+		t.Fatalf("names %q and %q: want the hashes of the bodies", a, b)
+	}
+	if got, err := st.Get(a); err != nil || string(got) != "first body" {
+		t.Fatalf("Get(%s) = %q, %v", a, got, err)
+	}
+	// Something else in the directory, such as a manifest, stays.
+	other := filepath.Join(dir, "manifest.json")
+	if err := os.WriteFile(other, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Keep(map[string]bool{b: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Get(a); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Get of a file Keep did not keep: %v; want it gone", err)
+	}
+	if _, err := st.Get(b); err != nil {
+		t.Errorf("Get of a kept file: %v", err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("Keep removed a file that is not stored bytes: %v", err)
+	}
+}
+
+// TestCorruptFilesAreNotReturned holds that stored bytes are checked
+// against their name: a file changed or cut short on disk is an error,
+// and a name that is not a hash opens nothing.
+func TestCorruptFilesAreNotReturned(t *testing.T) {
+	dir := t.TempDir()
+	st := store.Open(dir)
+	name, err := st.Put([]byte("the bytes that were stored"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(st.Path(name), []byte("the bytes that were"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.Get(name); !errors.Is(err, store.ErrCorrupt) {
+		t.Errorf("Get of a truncated file = %q, %v; want ErrCorrupt", got, err)
+	}
+	// Put mends it: the size no longer matches.
+	if _, err := st.Put([]byte("the bytes that were stored")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Get(name); err != nil {
+		t.Errorf("Get after Put wrote the file again: %v", err)
+	}
+	for _, bad := range []string{"../state.json", "manifest.json", ""} {
+		if _, err := st.Get(bad); err == nil {
+			t.Errorf("Get(%q) succeeded; want an error", bad)
+		}
+	}
+}
+
+// TestPutAs holds that bytes stored under a name the caller chose (half a
+// SHA-256, as an ETag holds) come back as they were, unchecked, and that
+// Keep treats them as stored bytes.
+func TestPutAs(t *testing.T) {
+	st := store.Open(t.TempDir())
+	name := "0123456789abcdef0123456789abcdef"
+	if err := st.PutAs(name, []byte("variant")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.ReadAs(name); err != nil || string(got) != "variant" {
+		t.Errorf("ReadAs = %q, %v", got, err)
+	}
+	if err := st.PutAs("../elsewhere", []byte("x")); err == nil {
+		t.Error("PutAs took a name that is not a hash")
+	}
+	if err := st.Keep(nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ReadAs(name); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after Keep(nil), ReadAs: %v; want it gone", err)
+	}
+}
