@@ -258,16 +258,19 @@ func freeAddr(t *testing.T) string {
 
 func waitServing(t *testing.T, addr string) {
 	t.Helper()
+	// The feeds are served before the pages of a first start are
+	// rendered: tests that follow links wait for every page.
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		resp, err := http.Get("http://" + addr + "/healthz")
 		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
+			if resp.StatusCode == http.StatusOK && strings.Contains(string(body), `"complete":true`) {
 				return
 			}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("server at %s did not come up", addr)
+	t.Fatalf("server at %s did not come up with every page rendered", addr)
 }
