@@ -275,7 +275,12 @@ func (h *Handler) serveHealth(w http.ResponseWriter, r *http.Request, snap *site
 		st := h.deploy()
 		hl.Deploy = &st
 	}
-	body, err := json.Marshal(hl)
+	return h.writeHealth(w, r, http.StatusOK, hl)
+}
+
+// writeHealth writes v, a /healthz response, as JSON that no cache keeps.
+func (h *Handler) writeHealth(w http.ResponseWriter, r *http.Request, status int, v any) result {
+	body, err := json.Marshal(v)
 	if err != nil {
 		// Only a time outside years 0–9999 fails, which no clock gives.
 		h.logger.Error("encoding the health response", "err", err)
@@ -286,7 +291,7 @@ func (h *Handler) serveHealth(w http.ResponseWriter, r *http.Request, snap *site
 	wh["Content-Type"] = jsonType
 	wh["Cache-Control"] = noStore
 	wh["X-Content-Type-Options"] = nosniff
-	return writeBody(w, r, routeHealth, http.StatusOK, body)
+	return writeBody(w, r, routeHealth, status, body)
 }
 
 // renderingProgress is the progress of the rendering an incomplete
@@ -323,13 +328,7 @@ func (h *Handler) serveStarting(w http.ResponseWriter, r *http.Request) result {
 	if ps, ok := h.src.(progressSource); ok {
 		st.Progress = ps.Progress()
 	}
-	body, _ := json.Marshal(st) // strings and integers only: cannot fail
-	body = append(body, '\n')
-	wh := w.Header()
-	wh["Content-Type"] = jsonType
-	wh["Cache-Control"] = noStore
-	wh["X-Content-Type-Options"] = nosniff
-	return writeBody(w, r, routeHealth, http.StatusServiceUnavailable, body)
+	return h.writeHealth(w, r, http.StatusServiceUnavailable, st)
 }
 
 // writeBody writes a complete response with body, leaving the body out
