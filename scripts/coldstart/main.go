@@ -31,7 +31,6 @@ import (
 	"io"
 	"io/fs"
 	"log"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -45,7 +44,12 @@ import (
 	"time"
 
 	"github.com/feedpub/feedpub/internal/testcorpus"
+	"github.com/feedpub/feedpub/scripts/internal/bench"
 )
+
+// pollEvery is how often a measurement asks feedpub: often enough, and not
+// so often that the poller competes with the server for the cores.
+const pollEvery = 5 * time.Millisecond
 
 func main() {
 	sizes := flag.String("n", "10000,100000", "comma-separated corpus `sizes`")
@@ -57,28 +61,28 @@ func main() {
 	flag.Parse()
 
 	tmp, err := os.MkdirTemp("", "coldstart")
-	check(err)
+	bench.Check(err)
 	defer os.RemoveAll(tmp)
 	bin := filepath.Join(tmp, "feedpub")
-	run("go", "build", "-o", bin, "./cmd/feedpub")
+	bench.Run("go", "build", "-o", bin, "./cmd/feedpub")
 
 	fmt.Println("| articles | articles' bytes | start | first 200 on /rss.xml | all rendered | rebuilds after start | peak RSS (VmHWM) | steady RSS (VmRSS) | file written → served, median (max) | load average |")
 	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, field := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(field))
-		check(err)
+		bench.Check(err)
 		dir := corpus(*cacheDir, n)
 		size := articleBytes(dir)
 		site := filepath.Join(tmp, fmt.Sprintf("site-%d", n))
-		check(os.MkdirAll(site, 0o755))
+		bench.Check(os.MkdirAll(site, 0o755))
 		state := filepath.Join(site, "state.json")
-		check(os.WriteFile(filepath.Join(site, "config.toml"), []byte(siteConfig(dir, state)), 0o644))
+		bench.Check(os.WriteFile(filepath.Join(site, "config.toml"), []byte(siteConfig(dir, state)), 0o644))
 		for range *runs {
 			for _, warm := range []bool{false, true} {
 				if !warm {
-					check(removeIfExists(state))
+					bench.Check(removeIfExists(state))
 					// The document store beside it (publish.StoreDir).
-					check(os.RemoveAll(filepath.Join(site, "store")))
+					bench.Check(os.RemoveAll(filepath.Join(site, "store")))
 					// Removing 200,000 files leaves the disk busy
 					// for seconds; the run should not pay for it.
 					syscall.Sync()
@@ -91,7 +95,7 @@ func main() {
 				fmt.Printf("| %d | %.0f MB | %s | %s | %s | %s | %s (%.1f×) | %s (%.1f×) | %s | %s |\n",
 					n, float64(size)/1e6, mode, secs(m.first), secs(m.all), m.later,
 					mb(m.peak), float64(m.peak)/float64(size), mb(m.steady), float64(m.steady)/float64(size),
-					m.served, loadAverage())
+					m.served, bench.LoadAverage())
 			}
 		}
 	}
@@ -112,12 +116,12 @@ type measurement struct {
 }
 
 func measure(bin, site, articles string, probes int, settle, limit time.Duration) measurement {
-	addr := freeAddr()
+	addr := bench.FreeAddr()
 	var stderr logBuffer
 	cmd := exec.Command(bin, "--listen", addr, "--config", filepath.Join(site, "config.toml"))
 	cmd.Stderr = &stderr
 	start := time.Now()
-	check(cmd.Start())
+	bench.Check(cmd.Start())
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	stop := func() {
@@ -130,8 +134,8 @@ func measure(bin, site, articles string, probes int, settle, limit time.Duration
 	base := "http://" + addr
 
 	var m measurement
-	m.first = poll(deadline, func() bool { return status(base+"/rss.xml") == http.StatusOK }).Sub(start)
-	m.all = poll(deadline, func() bool { return complete(base + "/healthz") }).Sub(start)
+	m.first = bench.Poll(deadline, pollEvery, func() bool { return status(base+"/rss.xml") == http.StatusOK }).Sub(start)
+	m.all = bench.Poll(deadline, pollEvery, func() bool { return complete(base + "/healthz") }).Sub(start)
 	time.Sleep(settle)
 	m.later = laterRebuilds(&stderr)
 	m.peak, m.steady = memory(cmd.Process.Pid)
@@ -153,38 +157,14 @@ func probe(url, dir string, n int, deadline time.Time) string {
 		path := filepath.Join(dir, fmt.Sprintf("zz-probe-%d.txt", i))
 		start := time.Now()
 		date := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339) // published, and the newest
-		check(os.WriteFile(path, []byte("Title: "+title+"\nDate: "+date+"\n\nOne two three.\n"), 0o644))
+		bench.Check(os.WriteFile(path, []byte("Title: "+title+"\nDate: "+date+"\n\nOne two three.\n"), 0o644))
 		defer os.Remove(path)
-		poll(deadline, func() bool { return bodyContains(url, "<title>"+title+"</title>") })
+		bench.Poll(deadline, pollEvery, func() bool { return bench.BodyContains(url, "<title>"+title+"</title>") })
 		lat = append(lat, time.Since(start))
 		time.Sleep(300 * time.Millisecond) // let the watcher go quiet
 	}
 	slices.Sort(lat)
 	return fmt.Sprintf("%d ms (%d ms)", lat[len(lat)/2].Milliseconds(), lat[len(lat)-1].Milliseconds())
-}
-
-func bodyContains(url, want string) bool {
-	resp, err := http.Get(url)
-	if err != nil {
-		return false
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return strings.Contains(string(body), want)
-}
-
-// poll calls ok every 5 ms (often enough, and not so often that the
-// poller competes with the server for the cores) until it says true, and
-// returns when it did.
-func poll(deadline time.Time, ok func() bool) time.Time {
-	for time.Now().Before(deadline) {
-		if ok() {
-			return time.Now()
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	log.Fatal("timed out")
-	return time.Time{}
 }
 
 func status(url string) int {
@@ -237,7 +217,7 @@ func laterRebuilds(log *logBuffer) string {
 // memory returns VmHWM and VmRSS of the process, in bytes.
 func memory(pid int) (peak, steady int64) {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	check(err)
+	bench.Check(err)
 	for _, line := range strings.Split(string(data), "\n") {
 		f := strings.Fields(line)
 		if len(f) < 2 {
@@ -262,17 +242,17 @@ func corpus(cache string, n int) string {
 	if _, err := os.Stat(done); err == nil {
 		return dir
 	}
-	check(os.RemoveAll(dir))
+	bench.Check(os.RemoveAll(dir))
 	log.Printf("generating %d articles in %s", n, dir)
-	check(testcorpus.Write(dir, testcorpus.Generate(n, 1)))
-	check(os.WriteFile(done, nil, 0o644))
+	bench.Check(testcorpus.Write(dir, testcorpus.Generate(n, 1)))
+	bench.Check(os.WriteFile(done, nil, 0o644))
 	return dir
 }
 
 // articleBytes is the size of every file under dir.
 func articleBytes(dir string) int64 {
 	var total int64
-	check(filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+	bench.Check(filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -298,21 +278,9 @@ func removeIfExists(path string) error {
 	return nil
 }
 
-func loadAverage() string {
-	data, _ := os.ReadFile("/proc/loadavg")
-	return strings.Join(strings.Fields(string(data))[:3], " ")
-}
-
 func secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
 
 func mb(n int64) string { return fmt.Sprintf("%.0f MB", float64(n)/1e6) }
-
-func freeAddr() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	check(err)
-	defer ln.Close()
-	return ln.Addr().String()
-}
 
 // logBuffer holds the process's stderr, written by exec's copier while
 // the measurement reads it.
@@ -331,16 +299,4 @@ func (l *logBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.buf.String()
-}
-
-func run(name string, args ...string) {
-	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	check(cmd.Run())
-}
-
-func check(err error) {
-	if err != nil {
-		log.Fatal(err)
-	}
 }
