@@ -125,25 +125,7 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 		TrustedProxies: cfg.Server.Proxies(),
 		Deploy:         deployStatus,
 	})
-	site := listening{newHTTPServer(cfg, handler, e.logger), ln}
-	scheme := "http://"
-	if tlsm != nil {
-		site.srv.TLSConfig = tlsm.Config()
-		scheme = "https://"
-	}
-	siteURL := scheme + ln.Addr().String() + cfg.Site.BasePath()
-	servers := []listening{site}
-	e.logger.Info("listening; building the site", "url", siteURL, "articles", cfg.Articles.Dir)
-	if hln != nil {
-		servers = append(servers, listening{newHTTPServer(cfg, tlsm.HTTPHandler(), e.logger), hln})
-		e.logger.Info("redirecting plain HTTP to https", "url", "http://"+hln.Addr().String()+"/")
-	}
-	if mln != nil {
-		mux := http.NewServeMux()
-		mux.Handle("GET "+server.MetricsPath, metrics.Handler())
-		servers = append(servers, listening{newHTTPServer(cfg, mux, e.logger), mln})
-		e.logger.Info("serving metrics", "url", "http://"+mln.Addr().String()+server.MetricsPath)
-	}
+	servers, siteURL := newServers(e, cfg, handler, tlsm, metrics, ln, hln, mln)
 
 	reload := make(chan struct{}, 1)
 	stopHangup := notifyHangup(reload, func() {
@@ -169,16 +151,7 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 		g.Go(func() error { return cont.Run(gctx) })
 	}
 	for _, s := range servers {
-		g.Go(func() error {
-			if err := s.serve(); !errors.Is(err, http.ErrServerClosed) {
-				return err
-			}
-			return nil
-		})
-		g.Go(func() error {
-			<-gctx.Done()
-			return shutdown(e, s.srv, cfg.Server.ShutdownTimeout.Duration)
-		})
+		s.run(gctx, g, e, cfg.Server.ShutdownTimeout.Duration)
 	}
 	g.Go(func() error { return pinger.Run(gctx) })
 	g.Go(func() error {
@@ -199,6 +172,33 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 	err = g.Wait()
 	p.Wait() // the last rebuild's compression and state save
 	return err
+}
+
+// newServers makes the HTTP servers of the bound listeners: the site's
+// (over TLS when tlsm is set), the plain HTTP one that redirects to https,
+// and the metrics one, each where its listener is not nil. It returns them
+// with the site's URL as bound.
+func newServers(e *env, cfg config.Config, handler http.Handler, tlsm *server.TLS, metrics *server.Metrics, ln, hln, mln net.Listener) ([]listening, string) {
+	site := listening{newHTTPServer(cfg, handler, e.logger), ln}
+	scheme := "http://"
+	if tlsm != nil {
+		site.srv.TLSConfig = tlsm.Config()
+		scheme = "https://"
+	}
+	siteURL := scheme + ln.Addr().String() + cfg.Site.BasePath()
+	servers := []listening{site}
+	e.logger.Info("listening; building the site", "url", siteURL, "articles", cfg.Articles.Dir)
+	if hln != nil {
+		servers = append(servers, listening{newHTTPServer(cfg, tlsm.HTTPHandler(), e.logger), hln})
+		e.logger.Info("redirecting plain HTTP to https", "url", "http://"+hln.Addr().String()+"/")
+	}
+	if mln != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET "+server.MetricsPath, metrics.Handler())
+		servers = append(servers, listening{newHTTPServer(cfg, mux, e.logger), mln})
+		e.logger.Info("serving metrics", "url", "http://"+mln.Addr().String()+server.MetricsPath)
+	}
+	return servers, siteURL
 }
 
 // listenAll binds the site's address and, when configured, the plain HTTP
@@ -311,6 +311,21 @@ func isLoopbackHost(host string) bool {
 type listening struct {
 	srv *http.Server
 	ln  net.Listener
+}
+
+// run serves l in g until gctx is done, then shuts it down, waiting at
+// most timeout for the requests in flight.
+func (l listening) run(gctx context.Context, g *errgroup.Group, e *env, timeout time.Duration) {
+	g.Go(func() error {
+		if err := l.serve(); !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		return shutdown(e, l.srv, timeout)
+	})
 }
 
 // serve serves the listener, over TLS when the server has a TLSConfig
