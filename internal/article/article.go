@@ -5,6 +5,7 @@ package article
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -64,8 +65,14 @@ type Article struct {
 	// cut at a word boundary near 300 characters.
 	Summary string
 	// ContentHTML is the body as HTML, safe to embed: plain text escaped,
-	// Markdown rendered. The bio is not part of it.
+	// Markdown rendered. The bio is not part of it. It is empty when
+	// BodyOnDisk is set.
 	ContentHTML string
+	// BodyOnDisk reports that the library dropped ContentHTML after
+	// parsing (DropBody) and reads it again from the file when a page or
+	// feed needs it: a site holds only the headers of its articles in
+	// memory, and only pages and feeds being rendered hold bodies.
+	BodyOnDisk bool
 
 	// WordCount is the real number of words in the body (bio excluded).
 	WordCount int
@@ -187,4 +194,25 @@ type Options struct {
 	// UnsafeHTML keeps raw HTML written in Markdown articles, sanitised;
 	// false leaves it out.
 	UnsafeHTML bool
+}
+
+// DropBody drops the article's body from memory, to be parsed again from
+// its file when needed, and reports whether it did. Only a body with no
+// reference to rewrite (HasReferences) is dropped: links between articles
+// are resolved against the whole library at every build, and reading
+// every such file again each time would cost more than keeping them.
+// Call it before the article is shared.
+func (a *Article) DropBody() bool {
+	if a.ContentHTML == "" || HasReferences(a.ContentHTML) {
+		return false
+	}
+	a.ContentHTML, a.BodyOnDisk = "", true
+	return true
+}
+
+// HasReferences reports whether body HTML may hold a reference (href or
+// src) that the site resolves against the other articles and media. It
+// errs towards yes: a text that mentions "href=" counts.
+func HasReferences(html string) bool {
+	return strings.Contains(html, "href=") || strings.Contains(html, "src=")
 }

@@ -42,7 +42,7 @@ func Lint(a *Article, now time.Time) []*ParseError {
 	if d := a.DeclaredWordCount; d >= 0 && wordCountOff(d, a.WordCount) {
 		warn(a.lines[keyWordCount], "Word Count says %d but the body has %d words: correct it or delete the line", d, a.WordCount)
 	}
-	if strings.TrimSpace(a.ContentHTML) == "" {
+	if !a.BodyOnDisk && strings.TrimSpace(a.ContentHTML) == "" {
 		warn(0, "no body text: the article will be published with a title only")
 	}
 	return ps

@@ -27,6 +27,9 @@ type Library struct {
 	// Problems holds the errors and warnings of the current files, sorted
 	// by path and line.
 	Problems []*article.ParseError
+
+	// scanner reads again the bodies it dropped (Content).
+	scanner *Scanner
 }
 
 // Published returns the articles published at now, newest first.

@@ -32,6 +32,11 @@ type Options struct {
 	Dir string
 	// Parse holds the settings article parsing depends on.
 	Parse article.Options
+	// BodiesOnDisk drops the body of every article without references
+	// once it is parsed (article.Article.DropBody): Library.Content reads
+	// it again when a page or feed is rendered. A site of 100,000
+	// articles then holds their headers in memory, not their text.
+	BodiesOnDisk bool
 	// MaxBytes rejects larger files without reading them; 0 means no limit.
 	MaxBytes int64
 	// MediaMaxBytes skips larger media files without reading them, with a
@@ -173,7 +178,7 @@ func (s *Scanner) scanLocked(start time.Time, list func() (*walker, error)) (*Li
 	sortProblems(problems)
 	s.logNew(problems)
 	stats.Duration = time.Since(start)
-	return &Library{Articles: articles, Media: media, Problems: problems}, stats, nil
+	return &Library{Articles: articles, Media: media, Problems: problems, scanner: s}, stats, nil
 }
 
 // reuse builds the next cache with the entries of unchanged files and
@@ -261,6 +266,9 @@ func (s *Scanner) read(f fileInfo) *entry {
 		return e
 	}
 	a.Size = f.size
+	if s.opts.BodiesOnDisk {
+		a.DropBody()
+	}
 	e.current, e.good = a, a
 	return e
 }

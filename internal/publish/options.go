@@ -24,6 +24,7 @@ func LibraryOptions(cfg config.Config) library.Options {
 		MaxBytes:      cfg.Articles.MaxBytes,
 		MediaMaxBytes: cfg.Media.MaxBytes,
 		Undated:       library.Undated(cfg.Articles.Undated),
+		BodiesOnDisk:  true,
 	}
 }
 

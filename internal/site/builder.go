@@ -55,7 +55,7 @@ type Builder struct {
 	// articles are immutable, so an unchanged pointer means an unchanged page.
 	pages map[*article.Article]*Document
 	// entries are the list entries of the articles published by the
-	// current build, for the index and tag pages (entries.go).
+	// current build, for the tag pages (entries.go).
 	entries entries
 	// memos holds the other documents of the previous build, by what
 	// they were rendered from.
@@ -65,7 +65,10 @@ type Builder struct {
 	media map[*library.Media]*Document
 	// links holds the articles with absolute references (links.go).
 	links links
-	prev  *Snapshot
+	// lib is the library being built, which reads again the bodies it
+	// keeps on disk (content).
+	lib  *library.Library
+	prev *Snapshot
 	// progress, if set, counts the lists, archive pages, article pages
 	// and tag pages rendered, phase by phase.
 	progress *progress.Tracker
@@ -155,20 +158,9 @@ func (b *Builder) Build(lib *library.Library, now time.Time) (*Snapshot, BuildSt
 // snapshot returned is the one Build returns; the early one is a part of
 // it served sooner, so it has the same generation.
 func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early func(*Snapshot)) (*Snapshot, BuildStats, error) {
+	b.lib = lib
 	published := b.resolveAll(lib, lib.Published(now))
 	latest := limit(published, b.cfg.Feeds.Limit)
-	front := published
-	if early != nil {
-		front = latest // the index lists these; the tag pages wait
-	}
-	entries, err := b.renderEntries(b.entries, front)
-	if err != nil {
-		return nil, BuildStats{}, err
-	}
-	if early != nil {
-		maps.Copy(entries, b.entries) // keep the rest for the tag pages
-	}
-	b.entries = entries
 	r := renderRun{b: b, docs: map[string]*Document{}, pages: map[*article.Article]*Document{}}
 	groups, problems := b.groupTags(published)
 	r.stats.Problems = problems
@@ -189,9 +181,10 @@ func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early fun
 		b.deferCompression(snap, r.fresh)
 		b.prev = snap
 		early(snap)
-		if b.entries, err = b.renderEntries(b.entries, published); err != nil {
-			return nil, BuildStats{}, err
-		}
+	}
+	var err error
+	if b.entries, err = b.renderEntries(b.entries, published); err != nil {
+		return nil, BuildStats{}, err
 	}
 	if err := r.renderBack(published, groups); err != nil {
 		return nil, BuildStats{}, err
@@ -396,10 +389,23 @@ func (b *Builder) storeBody(d *Document) {
 	}
 }
 
-// storeBodies moves the bodies of the documents fresh from this build
-// into the store, but for those of the paths in front (the feeds and
-// pages readers poll, kept in memory) and the 404 page: the archive and
-// the tag pages and feeds, which are many and requested rarely.
+// storeFeed moves the bodies of a freshly rendered feed that is not in
+// front (an archive page, a tag's feed), and of their HTML views, into the
+// store, when b has one.
+func (b *Builder) storeFeed(m *feedMemo) {
+	for _, d := range m.docs {
+		b.storeBody(d)
+		if d.View != nil {
+			b.storeBody(d.View)
+		}
+	}
+}
+
+// storeBodies moves the bodies of the documents fresh from this build,
+// and of their HTML views, into the store, but for those of the paths in
+// front (the feeds and pages readers poll, kept in memory) and the 404
+// page: the archive and the tag pages and feeds, which are many and
+// requested rarely.
 func (b *Builder) storeBodies(fresh []*Document, front []string) {
 	if b.gzipCache == nil {
 		return
@@ -409,6 +415,9 @@ func (b *Builder) storeBodies(fresh []*Document, front []string) {
 		d := fresh[i]
 		if _, isFront := slices.BinarySearch(front, d.Path); !isFront && d.Path != "" {
 			b.storeBody(d)
+			if d.View != nil {
+				b.storeBody(d.View)
+			}
 		}
 	})
 }

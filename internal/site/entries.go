@@ -8,17 +8,15 @@ import (
 	"github.com/feedpub/feedpub/internal/parallel"
 )
 
-// entries holds each published article's entry in the lists of the index
-// and the tag pages, rendered once per article. A popular tag's page lists
-// thousands of articles; rendering every entry again whenever one of them
-// changes would make that page most of a rebuild. Articles are immutable,
-// so an entry stays valid while its article pointer is published.
-type entries map[*article.Article]*entry
-
-// entry is one article's list entry, with and without its summary.
-type entry struct {
-	withSummary, brief template.HTML
-}
+// entries holds each published article's entry in the lists of the tag
+// pages, rendered once per article. A popular tag's page lists thousands
+// of articles; rendering every entry again whenever one of them changes
+// would make that page most of a rebuild. Articles are immutable, so an
+// entry stays valid while its article pointer is published. The index
+// lists only the newest articles, with their summaries: it renders its
+// entries when it renders (summaryEntries), so the summaries of the
+// whole site are not held twice.
+type entries map[*article.Article]template.HTML
 
 // entryData is the data of the "entry" template.
 type entryData struct {
@@ -38,11 +36,11 @@ func (b *Builder) renderEntries(prev entries, published []*article.Article) (ent
 			todo = append(todo, a)
 		}
 	}
-	rendered := make([]*entry, len(todo))
+	rendered := make([]template.HTML, len(todo))
 	errs := make([]error, len(todo))
 	b.progress.Begin("rendering the lists of articles", len(todo))
 	parallel.Each(len(todo), func(i int) {
-		rendered[i], errs[i] = b.renderEntry(todo[i])
+		rendered[i], errs[i] = b.renderEntry(todo[i], false)
 		b.progress.Add(1)
 	})
 	for i, a := range todo {
@@ -54,29 +52,34 @@ func (b *Builder) renderEntries(prev entries, published []*article.Article) (ent
 	return next, nil
 }
 
-func (b *Builder) renderEntry(a *article.Article) (*entry, error) {
-	view := b.viewOf(a)
-	t := b.templates["index.html"].Lookup("entry")
-	var full, brief bytes.Buffer
-	if err := t.Execute(&full, entryData{View: view, WithSummary: true}); err != nil {
-		return nil, err
-	}
-	if err := t.Execute(&brief, entryData{View: view}); err != nil {
-		return nil, err
+// renderEntry renders a's list entry, with its summary or without.
+func (b *Builder) renderEntry(a *article.Article, withSummary bool) (template.HTML, error) {
+	var out bytes.Buffer
+	data := entryData{View: b.viewOf(a), WithSummary: withSummary}
+	if err := b.templates["index.html"].Lookup("entry").Execute(&out, data); err != nil {
+		return "", err
 	}
 	// The template escaped every value, so the result is safe HTML.
-	return &entry{withSummary: template.HTML(full.String()), brief: template.HTML(brief.String())}, nil
+	return template.HTML(out.String()), nil
 }
 
-// list returns the entries of as, with or without summaries.
-func (e entries) list(as []*article.Article, withSummary bool) []template.HTML {
+// list returns the entries of as.
+func (e entries) list(as []*article.Article) []template.HTML {
 	out := make([]template.HTML, len(as))
 	for i, a := range as {
-		if withSummary {
-			out[i] = e[a].withSummary
-		} else {
-			out[i] = e[a].brief
-		}
+		out[i] = e[a]
 	}
 	return out
+}
+
+// summaryEntries renders the entries of as with their summaries.
+func (b *Builder) summaryEntries(as []*article.Article) ([]template.HTML, error) {
+	out := make([]template.HTML, len(as))
+	for i, a := range as {
+		var err error
+		if out[i], err = b.renderEntry(a, true); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

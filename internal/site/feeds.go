@@ -191,7 +191,7 @@ func (r *renderRun) keepFeed(m *feedMemo, fresh bool) {
 func (r *renderRun) mainFeedMemo(as []*article.Article, archivePages int) (*feedMemo, bool, error) {
 	b := r.b
 	return b.feedMemoFor(b.memos.main, as, fmt.Sprint(archivePages), b.feedPaths, subscriptionFeed, func() *feed.Feed {
-		f := b.feedOf(as)
+		f := b.feedOf(as, b.cfg.Feeds.FullContent)
 		if archivePages > 0 {
 			f.Archive.Prev = b.absoluteLinks(archivePaths(archivePages))
 		}
@@ -199,14 +199,16 @@ func (r *renderRun) mainFeedMemo(as []*article.Article, archivePages int) (*feed
 	})
 }
 
-// feedOf describes the main feed: the given articles, newest first.
-func (b *Builder) feedOf(as []*article.Article) *feed.Feed {
-	return b.describeFeed(b.urls.tag("feed"), b.cfg.Site.Title, b.site.HomeURL, b.absoluteLinks(b.feedPaths), as)
+// feedOf describes the main feed: the given articles, newest first,
+// with their content when full.
+func (b *Builder) feedOf(as []*article.Article, full bool) *feed.Feed {
+	return b.describeFeed(b.urls.tag("feed"), b.cfg.Site.Title, b.site.HomeURL, b.absoluteLinks(b.feedPaths), as, full)
 }
 
 // describeFeed describes a feed of the given articles, newest first,
-// with the site's description, language, author and hubs.
-func (b *Builder) describeFeed(id, title, home string, links feed.Links, as []*article.Article) *feed.Feed {
+// with the site's description, language, author and hubs, and with the
+// articles' content when full.
+func (b *Builder) describeFeed(id, title, home string, links feed.Links, as []*article.Article, full bool) *feed.Feed {
 	f := &feed.Feed{
 		ID:          id,
 		Title:       title,
@@ -220,7 +222,7 @@ func (b *Builder) describeFeed(id, title, home string, links feed.Links, as []*a
 		Items:       make([]feed.Item, len(as)),
 	}
 	for i, a := range as {
-		f.Items[i] = b.itemOf(a)
+		f.Items[i] = b.itemOf(a, full)
 		if a.Updated.After(f.Updated) {
 			f.Updated = a.Updated
 		}
@@ -236,7 +238,7 @@ func (b *Builder) absoluteLinks(paths feed.Links) feed.Links {
 // itemOf describes one article as a feed item. Its id is a tag URI built
 // from the article's stable id, never from its title, URL or date, so
 // readers recognise it after any edit or rename.
-func (b *Builder) itemOf(a *article.Article) feed.Item {
+func (b *Builder) itemOf(a *article.Article, full bool) feed.Item {
 	it := feed.Item{
 		ID:        b.urls.tag("articles/" + a.ID),
 		URL:       b.urls.absolute(articlePath(a.Slug)),
@@ -248,8 +250,8 @@ func (b *Builder) itemOf(a *article.Article) feed.Item {
 		Published: a.Published,
 		Updated:   a.Updated,
 	}
-	if b.cfg.Feeds.FullContent {
-		it.ContentHTML = contentWithByline(a)
+	if full {
+		it.ContentHTML = b.contentWithByline(a)
 	}
 	if e := a.Enclosure; e != nil {
 		it.Enclosure = &feed.Enclosure{URL: e.URL, Length: e.Length, Type: e.Type}
@@ -259,9 +261,26 @@ func (b *Builder) itemOf(a *article.Article) feed.Item {
 
 // contentWithByline is the article's HTML with its author's bio appended,
 // as the article page shows it.
-func contentWithByline(a *article.Article) string {
+func (b *Builder) contentWithByline(a *article.Article) string {
+	content := b.content(a)
 	if a.Bio == "" {
+		return content
+	}
+	return content + "\n<p class=\"byline\"><em>" + escapeText(a.Bio) + "</em></p>"
+}
+
+// content returns a's body as HTML, read again from its file when the
+// library keeps it there (library.Options.BodiesOnDisk). A file that
+// cannot be read any more, deleted or made unreadable since the scan
+// (which brings another build), gives the summary, so that no page or
+// item is left blank meanwhile.
+func (b *Builder) content(a *article.Article) string {
+	if !a.BodyOnDisk {
 		return a.ContentHTML
 	}
-	return a.ContentHTML + "\n<p class=\"byline\"><em>" + escapeText(a.Bio) + "</em></p>"
+	html, err := b.lib.Content(a)
+	if err != nil {
+		return "<p>" + escapeText(a.Summary) + "</p>"
+	}
+	return html
 }

@@ -64,7 +64,7 @@ func (b *Builder) resolveAll(lib *library.Library, published []*article.Article)
 		r, ok := b.links.resolved[a]
 		plain := b.links.plain[a]
 		if !ok || !(sameTable || plain) {
-			r, plain = a, !hasReferences(a.ContentHTML)
+			r, plain = a, !article.HasReferences(a.ContentHTML)
 			if content, changed := b.resolveReferences(a, table); changed {
 				c := *a
 				c.ContentHTML = content
@@ -81,11 +81,6 @@ func (b *Builder) resolveAll(lib *library.Library, published []*article.Article)
 	return out
 }
 
-// hasReferences reports whether content may hold a reference to rewrite.
-func hasReferences(content string) bool {
-	return strings.Contains(content, "href=") || strings.Contains(content, "src=")
-}
-
 // referenceAttrs are the attributes that hold a URL to rewrite.
 var referenceAttrs = map[string]bool{"href": true, "src": true}
 
@@ -94,7 +89,7 @@ var referenceAttrs = map[string]bool{"href": true, "src": true}
 // byte; a rewritten tag is written again with its attributes escaped.
 func (b *Builder) resolveReferences(a *article.Article, table linkTable) (string, bool) {
 	content := a.ContentHTML
-	if !hasReferences(content) {
+	if !article.HasReferences(content) {
 		return content, false // plain text, as every .txt article is
 	}
 	var out strings.Builder

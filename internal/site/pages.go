@@ -90,9 +90,6 @@ func (b *Builder) viewOf(a *article.Article) articleView {
 		Bio:            a.Bio,
 		Lang:           a.Lang,
 		Tags:           b.tagLinks(a.Tags),
-		// ContentHTML is produced by the article parsers, which escape
-		// plain text and render (and sanitise) markup.
-		Content: template.HTML(a.ContentHTML),
 	}
 }
 
@@ -136,15 +133,23 @@ func (b *Builder) renderArticle(a *article.Article) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	view := b.viewOf(a)
+	// The body is produced by the article parsers, which escape plain
+	// text and render (and sanitise) markup.
+	view.Content = template.HTML(b.content(a))
 	return b.renderPage("article.html", pageData{
 		Title:   a.Title + " · " + b.cfg.Site.Title,
 		Feeds:   feeds,
-		Article: b.viewOf(a),
+		Article: view,
 	})
 }
 
 func (b *Builder) renderIndex(as []*article.Article) ([]byte, error) {
-	return b.renderPage("index.html", pageData{Entries: b.entries.list(as, true)})
+	list, err := b.summaryEntries(as)
+	if err != nil {
+		return nil, err
+	}
+	return b.renderPage("index.html", pageData{Entries: list})
 }
 
 // tagLinks returns links to the pages of tags, in the article's order and

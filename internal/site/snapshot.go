@@ -8,6 +8,8 @@ package site
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"iter"
+	"maps"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -157,6 +159,9 @@ func (s *Snapshot) Paths() []string {
 	slices.Sort(paths)
 	return paths
 }
+
+// Documents returns every served path with its document, in no order.
+func (s *Snapshot) Documents() iter.Seq2[string, *Document] { return maps.All(s.docs) }
 
 // Len returns the number of documents.
 func (s *Snapshot) Len() int { return len(s.docs) }

@@ -181,19 +181,27 @@ func (r *renderRun) renderTags(groups []*tagGroup) error {
 			old = &tagMemo{}
 		}
 		latest := limit(g.articles, b.cfg.Feeds.Limit)
-		feeds, err := r.feedOrMemo(old.feeds, latest, g.name, tagFeedPaths(g.slug), subscriptionFeed, func() *feed.Feed {
+		feeds, fresh, err := b.feedMemoFor(old.feeds, latest, g.name, tagFeedPaths(g.slug), subscriptionFeed, func() *feed.Feed {
 			return b.tagFeedOf(g, latest)
 		})
 		if err != nil {
 			return err
 		}
+		if fresh {
+			b.storeFeed(feeds)
+		}
+		r.keepFeed(feeds, fresh)
 		page, err := r.pageOrMemo(old.page, tagPath(g.slug), g.articles, g.name, func() ([]byte, error) {
 			return b.renderTagPage(g)
 		})
 		if err != nil {
 			return err
 		}
+		if page != old.page {
+			b.storeBody(page.doc)
+		}
 		r.memos.tags[g.slug] = &tagMemo{feeds: feeds, page: page}
+		b.progress.Add(1)
 	}
 	var key strings.Builder
 	for _, g := range groups {
@@ -210,7 +218,7 @@ func (r *renderRun) renderTags(groups []*tagGroup) error {
 // a tag URI of its slug, which, unlike the shown name, never changes.
 func (b *Builder) tagFeedOf(g *tagGroup, latest []*article.Article) *feed.Feed {
 	return b.describeFeed(b.urls.tag("tags/"+g.slug), b.cfg.Site.Title+": "+g.name,
-		b.urls.absolute(tagPath(g.slug)), b.absoluteLinks(tagFeedPaths(g.slug)), latest)
+		b.urls.absolute(tagPath(g.slug)), b.absoluteLinks(tagFeedPaths(g.slug)), latest, b.cfg.Feeds.FullContent)
 }
 
 // renderTagPage renders the page of a tag: every article with it, newest
@@ -226,7 +234,7 @@ func (b *Builder) renderTagPage(g *tagGroup) ([]byte, error) {
 		Title:   g.name + " · " + b.cfg.Site.Title,
 		Feeds:   feeds,
 		Tag:     tagLink{Name: g.name, URL: b.urls.absolute(tagPath(g.slug)), Count: len(g.articles)},
-		Entries: b.entries.list(g.articles, false),
+		Entries: b.entries.list(g.articles),
 	})
 }
 

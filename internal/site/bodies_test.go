@@ -1,0 +1,56 @@
+package site_test
+
+import (
+	"bytes"
+	"maps"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/feedpub/feedpub/internal/library"
+)
+
+// A library that keeps its bodies on disk builds the same bytes as one
+// that holds them: pages, full-content feeds of the site and of its tags,
+// bios, and Markdown whose links are resolved.
+func TestBodiesOnDiskBuildTheSameBytes(t *testing.T) {
+	files := maps.Clone(corpus)
+	files["linked.md"] = "+++\ntitle = \"Linked\"\ndate = 2024-06-01\ntags = [\"news\"]\n+++\nSee [the third](sub/third.txt) and *this*.\n"
+	files["plain.md"] = "+++\ntitle = \"Plain Markdown\"\ndate = 2024-06-02\n+++\nNo links, **bold**.\n"
+	dir := t.TempDir()
+	writeCorpus(t, dir, files)
+	cfg := testConfig(dir)
+	cfg.Feeds.FullContent = true
+	at := func() time.Time { return now }
+
+	held, heldBuilder := scan(t, cfg, library.Options{Now: at})
+	onDisk, onDiskBuilder := scan(t, cfg, library.Options{Now: at, BodiesOnDisk: true})
+	dropped := 0
+	for _, a := range onDisk.Articles {
+		if a.BodyOnDisk {
+			dropped++
+		}
+	}
+	if dropped == 0 {
+		t.Fatal("no body was left on disk")
+	}
+	want, _, err := heldBuilder.Build(held, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := onDiskBuilder.Build(onDisk, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, w := strings.Join(got.Paths(), " "), strings.Join(want.Paths(), " "); g != w {
+		t.Fatalf("paths differ:\n%s\nwant\n%s", g, w)
+	}
+	for _, p := range want.Paths() {
+		if !bytes.Equal(got.Lookup(p).Body, want.Lookup(p).Body) {
+			t.Errorf("%s differs when the bodies stay on disk", p)
+		}
+	}
+	if page := got.Lookup("/articles/plain/"); page == nil || !bytes.Contains(page.Body, []byte("<strong>bold</strong>")) {
+		t.Error("the page of an article whose body stayed on disk lacks its body")
+	}
+}
