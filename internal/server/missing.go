@@ -18,7 +18,7 @@ func (h *Handler) serveMissing(w http.ResponseWriter, r *http.Request, t *table,
 	if badPath(r.URL.Path) || len(r.URL.RawPath) > maxPathBytes {
 		return result{routeInvalid, writeStatus(w, r, http.StatusBadRequest), 0}
 	}
-	if path != "" && !strings.HasSuffix(path, "/") && t.entries[path+"/"] != nil {
+	if path != "" && !strings.HasSuffix(path, "/") && t.snap.Lookup(path+"/") != nil {
 		target := r.URL.EscapedPath() + "/"
 		if r.URL.RawQuery != "" {
 			target += "?" + r.URL.RawQuery

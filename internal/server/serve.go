@@ -130,9 +130,9 @@ func (h *Handler) openChecked(e *entry, v *variant) (*os.File, error) {
 			f.Close()
 		}
 	}
-	if err == nil && (info.Size() != v.size || v.checked.Load() != sigOf(info)) {
+	if err == nil && (info.Size() != v.size || h.verified.get(v.file) != sigOf(info)) {
 		if err = v.check(); err == nil && info.Size() == v.size {
-			v.checked.Store(sigOf(info))
+			h.verified.set(v.file, sigOf(info))
 		} else {
 			f.Close()
 			if err == nil {
@@ -141,7 +141,7 @@ func (h *Handler) openChecked(e *entry, v *variant) (*os.File, error) {
 		}
 	}
 	if err != nil {
-		v.checked.Store(fileSig{})
+		h.verified.forget(v.file)
 		h.logger.Error("stored page missing or damaged; rendering it again", "path", e.doc.Path, "err", err)
 		if m, ok := h.src.(mender); ok {
 			m.Mend(e.doc)

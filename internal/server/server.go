@@ -92,6 +92,8 @@ type Handler struct {
 	table atomic.Pointer[table]
 	// mu serializes preparing a table for a new snapshot.
 	mu sync.Mutex
+	// verified is what the stored files were when last checked.
+	verified verifiedFiles
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -192,7 +194,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) result {
 	}
 	t := h.tableFor(snap)
 	path, inside := h.sitePath(r.URL.Path)
-	e := t.entries[path]
+	e := h.entryOf(t, path)
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return serveOtherMethod(w, r, e)
 	}

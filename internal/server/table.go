@@ -44,11 +44,29 @@ func fixed(v string) []string { return []string{v}[:1:1] }
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// table is the prepared responses of one snapshot.
+// table is the prepared responses of one snapshot: those of the
+// documents it holds in memory (the feeds, the index, the stylesheets:
+// what readers poll). The many documents kept in the store (article, tag
+// and archive pages) get their entry on each request instead
+// (Handler.entryOf): prepared, the header values of 100,000 pages took
+// more memory than the site's articles, for pages requested rarely, at
+// the cost of a few allocations beside the open and sendfile such a
+// request makes anyway.
 type table struct {
 	snap     *site.Snapshot
 	entries  map[string]*entry
 	notFound *entry
+}
+
+// entryOf returns the entry of the document at path in t, or nil.
+func (h *Handler) entryOf(t *table, path string) *entry {
+	if e := t.entries[path]; e != nil {
+		return e
+	}
+	if d := t.snap.Lookup(path); d != nil {
+		return h.newEntry(d)
+	}
+	return nil
 }
 
 // entry is one document with its header values built: a variant per
@@ -87,13 +105,11 @@ type variant struct {
 	body []byte
 	// file, when not "", holds the body instead (a document kept in the
 	// store; see site/stored.go): size bytes, which check verifies
-	// before a response first sends them; checked is the signature of
-	// the file as it was when check passed (openChecked).
-	file    string
-	size    int64
-	check   func() error
-	checked atomicSig
-	etag    string
+	// before a response first sends them (openChecked, verifiedFiles).
+	file  string
+	size  int64
+	check func() error
+	etag  string
 	// ok are the header fields of a 200 response, notModified those of a
 	// 304 (RFC 9110 §15.4.5: ETag, Cache-Control, Vary and the like, no
 	// representation metadata; Last-Modified is left out since the ETag
@@ -132,9 +148,11 @@ func (h *Handler) tableFor(snap *site.Snapshot) *table {
 }
 
 func (h *Handler) newTable(snap *site.Snapshot, prev *table) *table {
-	t := &table{snap: snap, entries: make(map[string]*entry, snap.Len())}
-	for _, p := range snap.Paths() {
-		d := snap.Lookup(p)
+	t := &table{snap: snap, entries: map[string]*entry{}}
+	for p, d := range snap.Documents() {
+		if file, _ := d.File(); file != "" {
+			continue // prepared on request (entryOf)
+		}
 		if prev != nil {
 			if e := prev.entries[p]; e != nil && e.doc == d {
 				t.entries[p] = e
