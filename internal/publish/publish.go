@@ -66,12 +66,16 @@ type Publisher struct {
 
 	// background counts the work started after each swap (compression,
 	// saving the state); backgroundMu runs it one swap at a time and
-	// guards startDone.
+	// guards the fields below it.
 	background   sync.WaitGroup
 	backgroundMu sync.Mutex
 	// startDone is set once the first complete snapshot is compressed and
 	// the memory its build needed is returned.
 	startDone bool
+	// savedAt is when the state file was last saved; saveDue, if not
+	// nil, is the state a save already scheduled writes (saveState).
+	savedAt time.Time
+	saveDue *state.State
 	// store is set by Restore: from then on the front documents of each
 	// swap are saved for the next start (in the store of the config in
 	// force); savedFront is the FrontKey last saved.
@@ -294,9 +298,7 @@ func (p *Publisher) earlySwap() func(*site.Snapshot) {
 func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State, cfg config.Config) {
 	p.inBackground(func() {
 		snap.Compress()
-		if err := st.Save(); err != nil {
-			p.logger.Warn("state not saved; ids stay in memory until the next save", "file", st.Path(), "err", err)
-		}
+		p.saveState(st)
 		p.saveFront(snap, cfg)
 		p.collectStore(snap)
 		if !p.startDone {
@@ -308,6 +310,44 @@ func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State, cfg config.C
 			debug.FreeOSMemory()
 		}
 	})
+}
+
+// saveEvery is the least time between two saves of the state file. At
+// 100,000 articles a save encodes and writes some 30 MB; a writer saving
+// files in quick succession would have every change rewrite it, on the
+// cores the next change renders on.
+const saveEvery = time.Second
+
+// saveState saves st now, or, within saveEvery of the last save, once
+// that time is up, with whatever the changes meanwhile added. It runs in
+// the background work (backgroundMu held); Wait waits for a save due.
+func (p *Publisher) saveState(st *state.State) {
+	if p.saveDue != nil {
+		p.saveDue = st // the save already due writes it
+		return
+	}
+	wait := saveEvery - time.Since(p.savedAt)
+	if wait <= 0 {
+		p.save(st)
+		return
+	}
+	p.saveDue = st
+	p.background.Add(1)
+	time.AfterFunc(wait, func() {
+		defer p.background.Done()
+		p.backgroundMu.Lock()
+		defer p.backgroundMu.Unlock()
+		st := p.saveDue
+		p.saveDue = nil
+		p.save(st)
+	})
+}
+
+func (p *Publisher) save(st *state.State) {
+	if err := st.Save(); err != nil {
+		p.logger.Warn("state not saved; ids stay in memory until the next save", "file", st.Path(), "err", err)
+	}
+	p.savedAt = time.Now()
 }
 
 // inBackground runs work in a goroutine that Wait waits for, after the

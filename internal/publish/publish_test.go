@@ -134,3 +134,26 @@ func TestReconfigureRereadsEverything(t *testing.T) {
 		t.Errorf("Config().Site.Title = %q", got)
 	}
 }
+
+// Changes in quick succession share a save of the state file, and Wait
+// returns only once the last change is saved.
+func TestStateSavesAreCoalescedAndWaitedFor(t *testing.T) {
+	p, cfg := newPublisher(t, publish.Options{})
+	rebuild(t, p.Rebuild)
+	for _, name := range []string{"c.txt", "d.txt", "e.txt"} {
+		writeArticle(t, cfg.Articles.Dir, name, strings.ToUpper(name[:1]))
+		rebuild(t, func() (publish.Result, error) {
+			return p.RebuildChanged([]string{filepath.Join(cfg.Articles.Dir, name)})
+		})
+	}
+	p.Wait()
+	st, err := state.Load(cfg.State.File)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"a.txt", "sub/b.txt", "c.txt", "d.txt", "e.txt"} {
+		if _, ok := st.Article(path); !ok {
+			t.Errorf("after Wait the state file has no id for %s", path)
+		}
+	}
+}

@@ -195,17 +195,23 @@ func (s *State) Save() error {
 // reflect, or nil data when there is nothing to save.
 func (s *State) encode() ([]byte, uint64, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.path == "" || s.readOnly || !s.dirty {
+		s.mu.Unlock()
 		return nil, 0, nil
 	}
-	data, err := json.MarshalIndent(fileFormat{
+	// Encoded from copies, without holding mu: at 100,000 articles
+	// encoding takes some 200 ms, which a rescan recording a new
+	// article would otherwise wait for. Copying the maps takes a few.
+	file := fileFormat{
 		Version:   formatVersion,
-		Articles:  s.articles,
-		Documents: s.documents,
-	}, "", "  ")
+		Articles:  maps.Clone(s.articles),
+		Documents: maps.Clone(s.documents),
+	}
+	changes := s.changes
+	s.mu.Unlock()
+	data, err := json.MarshalIndent(file, "", "  ")
 	if err != nil {
 		return nil, 0, fmt.Errorf("encoding state: %w", err)
 	}
-	return append(data, '\n'), s.changes, nil
+	return append(data, '\n'), changes, nil
 }
