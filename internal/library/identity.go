@@ -13,27 +13,27 @@ import (
 )
 
 // assignIdentities fills in the id, slug and publication date of every
-// article read in this scan and returns the articles to publish, in path
-// order. Ids come from, in order: an ID header; the id remembered for the
-// path; the id of an article with the same content that vanished in this
-// scan (a rename or move); the id of the one remembered path with the
-// same content that no longer exists (a rename made while feedpub was
-// stopped); a new id made from the path.
-func (s *Scanner) assignIdentities(files []fileInfo, vanished map[string][]*article.Article) []*article.Article {
-	ids := newIDSet(s.opts.State, s.cache)
+// article read in this scan (files, in path order). Ids come from, in
+// order: an ID header; the id remembered for the path; the id of an
+// article with the same content that vanished in this scan (a rename or
+// move); the id of the one remembered path with the same content that no
+// longer exists (a rename made while feedpub was stopped); a new id made
+// from the path.
+func (s *Scanner) assignIdentities(files []fileInfo, vanished map[string][]*article.Article) {
+	ids := newIDSet(s.opts.State)
+	for _, f := range files {
+		if e := s.cache[f.rel]; e.current != nil && e.current.ExplicitID {
+			ids.explicit[e.current.ID] = true
+		}
+	}
 	gone := s.goneCandidates(files)
-	out := make([]*article.Article, 0, len(files))
 	for _, f := range files {
 		e := s.cache[f.rel]
 		if e.current != nil && !e.assigned {
 			s.assign(e.current, ids, vanished, gone)
 			e.assigned = true
 		}
-		if e.good != nil {
-			out = append(out, e.good)
-		}
 	}
-	return out
 }
 
 func (s *Scanner) assign(a *article.Article, ids *idSet, vanished map[string][]*article.Article, gone goneSet) {
@@ -84,9 +84,9 @@ type goneSet struct {
 	wanting map[string]int
 }
 
-// goneCandidates returns the goneSet of this scan. The state is only
-// searched when some article is new to it, so a rescan after an edit
-// costs nothing extra.
+// goneCandidates returns the goneSet of the articles read in this scan
+// (files). The state is only searched when some article is new to it,
+// and then only for their content keys.
 func (s *Scanner) goneCandidates(files []fileInfo) goneSet {
 	g := goneSet{wanting: map[string]int{}}
 	for _, f := range files {
@@ -102,9 +102,11 @@ func (s *Scanner) goneCandidates(files []fileInfo) goneSet {
 		return g
 	}
 	g.remembered = map[string][]string{}
-	for p, a := range s.opts.State.Articles() {
-		if _, present := s.cache[p]; !present && g.wanting[a.ContentKey] > 0 {
-			g.remembered[a.ContentKey] = append(g.remembered[a.ContentKey], p)
+	for key := range g.wanting {
+		for _, p := range s.opts.State.PathsWithContent(key) {
+			if _, present := s.cache[p]; !present {
+				g.remembered[key] = append(g.remembered[key], p)
+			}
 		}
 	}
 	return g
@@ -197,62 +199,52 @@ func earliest(a, b time.Time) time.Time {
 	return a
 }
 
-// idSet holds the ids in use, so a new id never repeats one that a
-// remembered or current article holds. It is gathered when the first new
-// id is needed: most scans assign none, and at 100,000 articles gathering
-// them took a tenth of a one-file rebuild.
+// idSet tells the ids in use, so a new id never repeats one that a
+// remembered or current article holds: those the state remembers (which
+// records each id as it is given) and those of the ID headers of the
+// articles read in this scan, which it may not hold yet.
 type idSet struct {
-	st    *state.State
-	cache map[string]*entry
-	used  map[string]bool // nil until fresh first runs
+	st       *state.State
+	explicit map[string]bool
 }
 
-func newIDSet(st *state.State, cache map[string]*entry) *idSet {
-	return &idSet{st: st, cache: cache}
+func newIDSet(st *state.State) *idSet {
+	return &idSet{st: st, explicit: map[string]bool{}}
 }
 
-// fresh returns base, or base-2, base-3… if base is taken, and marks it used.
+// fresh returns base, or base-2, base-3… if base is taken. The caller
+// records it in the state before asking for another.
 func (ids *idSet) fresh(base string) string {
-	if ids.used == nil {
-		ids.used = map[string]bool{}
-		for _, a := range ids.st.Articles() {
-			ids.used[a.ID] = true
-		}
-		for _, e := range ids.cache {
-			if e.current != nil && e.current.ExplicitID {
-				ids.used[e.current.ID] = true
-			}
-		}
-	}
 	id := base
-	for n := 2; ids.used[id]; n++ {
+	for n := 2; ids.st.IDInUse(id) || ids.explicit[id]; n++ {
 		id = fmt.Sprintf("%s-%d", base, n)
 	}
-	ids.used[id] = true
 	return id
 }
 
 // rejectDuplicates keeps the first article (in path order) of each id and
 // slug and reports the others: publishing two items with one id would make
 // readers merge them.
-func rejectDuplicates(articles []*article.Article) ([]*article.Article, []*article.ParseError) {
-	idOwner := make(map[string]string, len(articles))
-	slugOwner := make(map[string]string, len(articles))
+func rejectDuplicates(articles []*article.Article) (*published, []*article.ParseError) {
+	p := &published{
+		articles:  articles[:0:0],
+		idOwner:   make(map[string]string, len(articles)),
+		slugOwner: make(map[string]string, len(articles)),
+	}
 	var problems []*article.ParseError
-	kept := articles[:0:0]
 	for _, a := range articles {
-		if owner, dup := idOwner[a.ID]; dup {
+		if owner, dup := p.idOwner[a.ID]; dup {
 			problems = append(problems, &article.ParseError{Path: a.Path,
 				Msg: fmt.Sprintf("duplicate id %q: %s has it too; give one of them a different ID header", a.ID, owner)})
 			continue
 		}
-		if owner, dup := slugOwner[a.Slug]; dup {
+		if owner, dup := p.slugOwner[a.Slug]; dup {
 			problems = append(problems, &article.ParseError{Path: a.Path,
 				Msg: fmt.Sprintf("duplicate slug %q: %s has it too; give one of them a different Slug header", a.Slug, owner)})
 			continue
 		}
-		idOwner[a.ID], slugOwner[a.Slug] = a.Path, a.Path
-		kept = append(kept, a)
+		p.idOwner[a.ID], p.slugOwner[a.Slug] = a.Path, a.Path
+		p.articles = append(p.articles, a)
 	}
-	return kept, problems
+	return p, problems
 }

@@ -66,20 +66,6 @@ func (l *Library) Errors() int {
 	return n
 }
 
-// sortNewestFirst orders articles by publication time, newest first, then
-// by ID, then by path, so equal dates never reorder between rebuilds.
-func sortNewestFirst(as []*article.Article) {
-	slices.SortFunc(as, func(a, b *article.Article) int {
-		if c := b.Published.Compare(a.Published); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.ID, b.ID); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Path, b.Path)
-	})
-}
-
 func sortProblems(ps []*article.ParseError) {
 	slices.SortFunc(ps, func(a, b *article.ParseError) int {
 		if c := cmp.Compare(a.Path, b.Path); c != 0 {

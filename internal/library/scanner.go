@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"maps"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -99,6 +100,11 @@ type Scanner struct {
 	logged map[string]bool        // problem reports logged for the current files
 	// listing is the last scan's walk, which ScanChanged amends.
 	listing *walker
+	// published is the last scan's article list, which a scan of a few
+	// files updates (publish.go); nil makes the next scan list them all.
+	published *published
+	// problems are the problems of the current files, by path.
+	problems map[string][]*article.ParseError
 }
 
 // entry is what the scanner knows about one file.
@@ -156,25 +162,23 @@ func (s *Scanner) scanLocked(start time.Time, list func() (*walker, error)) (*Li
 	}
 	files, walkProblems := listing.files, listing.problems
 	media, mediaProblems := s.scanMedia(listing.media)
-	next, toRead := s.reuse(files)
+	next, toRead, removed := s.reuse(files)
 	s.readAll(toRead, next)
 	if _, err := os.Stat(s.opts.Dir); err != nil {
 		// Removed while the scan ran (rm -rf): what was listed is a part
 		// of what was there; keep the last good set instead.
 		return nil, Stats{}, fmt.Errorf("articles directory: %w", err)
 	}
-	stats := Stats{Files: len(files), Read: len(toRead), Removed: s.removedCount(next)}
+	stats := Stats{Files: len(files), Read: len(toRead), Removed: len(removed)}
 
-	vanished := s.vanished(next)
+	vanished := s.vanished(removed)
+	prev := s.cache
 	s.cache, s.listing = next, listing
-	articles := s.assignIdentities(files, vanished)
-	articles, dupProblems := rejectDuplicates(articles)
-	sortNewestFirst(articles)
+	s.assignIdentities(toRead, vanished)
+	articles, dupProblems := s.publish(files, prev, toRead, removed)
 
 	problems := append(append(walkProblems, dupProblems...), mediaProblems...)
-	for _, f := range files {
-		problems = append(problems, next[f.rel].problems...)
-	}
+	problems = append(problems, s.fileProblems(prev, toRead, removed)...)
 	sortProblems(problems)
 	s.logNew(problems)
 	stats.Duration = time.Since(start)
@@ -182,16 +186,15 @@ func (s *Scanner) scanLocked(start time.Time, list func() (*walker, error)) (*Li
 }
 
 // reuse builds the next cache with the entries of unchanged files and
-// returns the files that must be read. The next cache starts as a copy of
-// the last, which copies far faster than it fills entry by entry (a
-// tenth of a one-file rebuild at 100,000 articles), and loses the
-// entries of files no longer listed, if any.
-func (s *Scanner) reuse(files []fileInfo) (map[string]*entry, []fileInfo) {
-	next := maps.Clone(s.cache)
+// returns the files that must be read and the paths no longer listed.
+// The next cache starts as a copy of the last, which copies far faster
+// than it fills entry by entry (a tenth of a one-file rebuild at 100,000
+// articles), and loses the entries of files no longer listed, if any.
+func (s *Scanner) reuse(files []fileInfo) (next map[string]*entry, toRead []fileInfo, removed []string) {
+	next = maps.Clone(s.cache)
 	if len(s.cache) == 0 {
 		next = make(map[string]*entry, len(files)) // sized for a first scan
 	}
-	var toRead []fileInfo
 	listed := 0 // files that have an entry in the last cache
 	for _, f := range files {
 		e, ok := s.cache[f.rel]
@@ -209,9 +212,15 @@ func (s *Scanner) reuse(files []fileInfo) (map[string]*entry, []fileInfo) {
 		for _, f := range files {
 			now[f.rel] = true
 		}
-		maps.DeleteFunc(next, func(p string, _ *entry) bool { return !now[p] })
+		for p := range s.cache {
+			if !now[p] {
+				delete(next, p)
+				removed = append(removed, p)
+			}
+		}
+		slices.Sort(removed)
 	}
-	return next, toRead
+	return next, toRead, removed
 }
 
 func (e *entry) unchanged(f fileInfo, racyWindow time.Duration) bool {
@@ -330,22 +339,12 @@ func asParseError(path string, err error) *article.ParseError {
 	return &article.ParseError{Path: path, Msg: err.Error()}
 }
 
-func (s *Scanner) removedCount(next map[string]*entry) int {
-	n := 0
-	for p := range s.cache {
-		if _, ok := next[p]; !ok {
-			n++
-		}
-	}
-	return n
-}
-
 // vanished returns the last good articles of the paths that disappeared
 // since the previous scan, by content key, for rename detection.
-func (s *Scanner) vanished(next map[string]*entry) map[string][]*article.Article {
+func (s *Scanner) vanished(removed []string) map[string][]*article.Article {
 	gone := map[string][]*article.Article{}
-	for p, e := range s.cache {
-		if _, ok := next[p]; !ok && e.good != nil {
+	for _, p := range removed {
+		if e := s.cache[p]; e.good != nil {
 			gone[e.good.ContentKey] = append(gone[e.good.ContentKey], e.good)
 		}
 	}

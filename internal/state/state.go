@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"maps"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -57,6 +58,12 @@ type State struct {
 	documents map[string]Document // by URL path
 	dirty     bool
 	changes   uint64 // counts changes, so Save knows what it wrote
+	// byID counts the paths holding each id, and byKey lists the paths
+	// by content key: the lookups a new file needs (IDInUse,
+	// PathsWithContent), which otherwise went through every article.
+	// Made on first use, then kept up to date; nil until then.
+	byID  map[string]int
+	byKey map[string][]string
 }
 
 type fileFormat struct {
@@ -131,10 +138,15 @@ func (s *State) Articles() map[string]Article {
 func (s *State) SetArticle(path string, a Article) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if old, ok := s.articles[path]; ok && old.ID == a.ID && old.FirstSeen.Equal(a.FirstSeen) && old.ContentKey == a.ContentKey {
+	old, ok := s.articles[path]
+	if ok && old.ID == a.ID && old.FirstSeen.Equal(a.FirstSeen) && old.ContentKey == a.ContentKey {
 		return
 	}
+	if ok {
+		s.unindex(path, old)
+	}
 	s.articles[path] = a
+	s.index(path, a)
 	s.dirty = true
 	s.changes++
 }
@@ -143,10 +155,61 @@ func (s *State) SetArticle(path string, a Article) {
 func (s *State) DeleteArticle(path string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.articles[path]; ok {
+	if old, ok := s.articles[path]; ok {
 		delete(s.articles, path)
+		s.unindex(path, old)
 		s.dirty = true
 		s.changes++
+	}
+}
+
+// IDInUse reports whether a remembered article has the id.
+func (s *State) IDInUse(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.makeIndex()
+	return s.byID[id] > 0
+}
+
+// PathsWithContent returns the remembered paths whose content key is key.
+func (s *State) PathsWithContent(key string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.makeIndex()
+	return slices.Clone(s.byKey[key])
+}
+
+func (s *State) makeIndex() {
+	if s.byID != nil {
+		return
+	}
+	s.byID, s.byKey = make(map[string]int, len(s.articles)), map[string][]string{}
+	for p, a := range s.articles {
+		s.index(p, a)
+	}
+}
+
+func (s *State) index(path string, a Article) {
+	if s.byID == nil {
+		return
+	}
+	s.byID[a.ID]++
+	if a.ContentKey != "" {
+		s.byKey[a.ContentKey] = append(s.byKey[a.ContentKey], path)
+	}
+}
+
+func (s *State) unindex(path string, a Article) {
+	if s.byID == nil {
+		return
+	}
+	if s.byID[a.ID]--; s.byID[a.ID] <= 0 {
+		delete(s.byID, a.ID)
+	}
+	if paths := slices.DeleteFunc(s.byKey[a.ContentKey], func(p string) bool { return p == path }); len(paths) > 0 {
+		s.byKey[a.ContentKey] = paths
+	} else {
+		delete(s.byKey, a.ContentKey)
 	}
 }
 

@@ -1,0 +1,136 @@
+package library
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/feedpub/feedpub/internal/article"
+)
+
+// maxIncremental is the most files a scan may have read or lost for it to
+// update the last scan's article list rather than make it again.
+const maxIncremental = 256
+
+// published is the article list of the last scan (Library.Articles), with
+// the paths owning each id and slug, kept so that a scan that read a few
+// files updates it: checking and sorting every article again took a
+// third of a one-file rebuild at 100,000 articles.
+type published struct {
+	articles           []*article.Article
+	idOwner, slugOwner map[string]string
+}
+
+// publish returns the articles to publish, newest first, with a problem
+// for each one left out for repeating another's id or slug. prev is the
+// last scan's cache; files were read in this scan, removed are gone.
+func (s *Scanner) publish(files []fileInfo, prev map[string]*entry, read []fileInfo, removed []string) ([]*article.Article, []*article.ParseError) {
+	if p := s.published; p != nil && len(read)+len(removed) <= maxIncremental {
+		if articles, ok := p.update(prev, s.cache, read, removed); ok {
+			return articles, nil
+		}
+	}
+	all := make([]*article.Article, 0, len(files))
+	for _, f := range files {
+		if e := s.cache[f.rel]; e.good != nil {
+			all = append(all, e.good)
+		}
+	}
+	p, problems := rejectDuplicates(all)
+	slices.SortFunc(p.articles, newestFirst)
+	// Which of two articles with one id is kept depends on the order of
+	// their paths, which an update does not see: with duplicates, every
+	// scan checks them all.
+	s.published = nil
+	if len(problems) == 0 {
+		s.published = p
+	}
+	return p.articles, problems
+}
+
+// update returns p's articles with the last versions of the files read or
+// removed taken out and the new ones put in, and false, changing nothing,
+// when a new version would repeat another article's id or slug.
+func (p *published) update(prev, next map[string]*entry, read []fileInfo, removed []string) ([]*article.Article, bool) {
+	var out, in []*article.Article
+	leaving := map[string]bool{}
+	note := func(path string) {
+		if e := prev[path]; e != nil && e.good != nil {
+			out = append(out, e.good)
+			leaving[path] = true
+		}
+		if e := next[path]; e != nil && e.good != nil {
+			in = append(in, e.good)
+		}
+	}
+	for _, f := range read {
+		note(f.rel)
+	}
+	for _, path := range removed {
+		note(path)
+	}
+	ids, slugs := map[string]bool{}, map[string]bool{}
+	for _, a := range in {
+		if owner, ok := p.idOwner[a.ID]; (ok && !leaving[owner]) || ids[a.ID] {
+			return nil, false
+		}
+		if owner, ok := p.slugOwner[a.Slug]; (ok && !leaving[owner]) || slugs[a.Slug] {
+			return nil, false
+		}
+		ids[a.ID], slugs[a.Slug] = true, true
+	}
+	articles := slices.Clone(p.articles)
+	for _, a := range out {
+		if i, found := slices.BinarySearchFunc(articles, a, newestFirst); found && articles[i] == a {
+			articles = slices.Delete(articles, i, i+1)
+		}
+		if p.idOwner[a.ID] == a.Path {
+			delete(p.idOwner, a.ID)
+		}
+		if p.slugOwner[a.Slug] == a.Path {
+			delete(p.slugOwner, a.Slug)
+		}
+	}
+	for _, a := range in {
+		i, _ := slices.BinarySearchFunc(articles, a, newestFirst)
+		articles = slices.Insert(articles, i, a)
+		p.idOwner[a.ID], p.slugOwner[a.Slug] = a.Path, a.Path
+	}
+	p.articles = articles
+	return articles, true
+}
+
+// newestFirst orders articles by publication time, newest first, then by
+// ID, then by path, so equal dates never reorder between rebuilds.
+func newestFirst(a, b *article.Article) int {
+	if c := b.Published.Compare(a.Published); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.ID, b.ID); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Path, b.Path)
+}
+
+// fileProblems returns the problems of the current files: those the
+// scanner keeps by path, updated for the files read and removed in this
+// scan (prev being the last scan's cache).
+func (s *Scanner) fileProblems(prev map[string]*entry, read []fileInfo, removed []string) []*article.ParseError {
+	if s.problems == nil {
+		s.problems = map[string][]*article.ParseError{}
+	}
+	for _, path := range removed {
+		delete(s.problems, path)
+	}
+	for _, f := range read {
+		if ps := s.cache[f.rel].problems; len(ps) > 0 {
+			s.problems[f.rel] = ps
+		} else {
+			delete(s.problems, f.rel)
+		}
+	}
+	var out []*article.ParseError
+	for _, ps := range s.problems {
+		out = append(out, ps...)
+	}
+	return out
+}
