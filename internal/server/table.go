@@ -150,7 +150,7 @@ func (h *Handler) tableFor(snap *site.Snapshot) *table {
 func (h *Handler) newTable(snap *site.Snapshot, prev *table) *table {
 	t := &table{snap: snap, entries: map[string]*entry{}}
 	for p, d := range snap.Documents() {
-		if file, _ := d.File(); file != "" {
+		if d.Stored() {
 			continue // prepared on request (entryOf)
 		}
 		if prev != nil {

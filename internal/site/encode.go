@@ -203,7 +203,7 @@ func (c *compressor) encode(d *Document) *Encoded {
 		// A stored page's variant is the cache's file.
 		name := cacheName(d)
 		return &Encoded{ETag: gzipETag(d.ETag), stored: &storedBody{
-			path: c.cache.Path(name), size: int64(len(gz)), name: name, st: c.cache,
+			size: int64(len(gz)), name: name, st: c.cache,
 		}}
 	}
 	return &Encoded{Body: gz, ETag: gzipETag(d.ETag)}
