@@ -134,3 +134,28 @@ func (s *Scanner) fileProblems(prev map[string]*entry, read []fileInfo, removed 
 	}
 	return out
 }
+
+// Diff returns the articles of old that are not in new and those of new
+// that are not in old, both lists sorted as Library.Articles is: an
+// edited article is in both, as its old and its new version. It walks
+// the lists once, so a change among 100,000 articles costs a
+// comparison of pointers per article.
+func Diff(old, new []*article.Article) (gone, added []*article.Article) {
+	i, j := 0, 0
+	for i < len(old) && j < len(new) {
+		a, b := old[i], new[j]
+		if a == b {
+			i, j = i+1, j+1
+			continue
+		}
+		switch c := newestFirst(a, b); {
+		case c < 0:
+			gone, i = append(gone, a), i+1
+		case c > 0:
+			added, j = append(added, b), j+1
+		default: // the same place, another version
+			gone, added, i, j = append(gone, a), append(added, b), i+1, j+1
+		}
+	}
+	return append(gone, old[i:]...), append(added, new[j:]...)
+}

@@ -52,8 +52,14 @@ type Builder struct {
 	feedLinksHTML map[string][]template.HTML
 
 	// pages holds the article pages of the previous build by article;
-	// articles are immutable, so an unchanged pointer means an unchanged page.
-	pages map[*article.Article]*Document
+	// articles are immutable, so an unchanged pointer means an unchanged
+	// page. pageDocs holds the same pages by path, and published the
+	// articles they are the pages of, newest first: a build takes the
+	// articles that left and came since (library.Diff) and copies the
+	// rest.
+	pages     map[*article.Article]*Document
+	pageDocs  map[string]*Document
+	published []*article.Article
 	// entries are the list entries of the articles published by the
 	// current build, for the tag pages (entries.go).
 	entries entries
@@ -113,7 +119,6 @@ func NewBuilder(cfg config.Config, st *state.State) (*Builder, error) {
 		state:     st,
 		feedPaths: feed.Links{RSS: cfg.Feeds.RSSPath, Atom: cfg.Feeds.AtomPath, JSON: cfg.Feeds.JSONPath},
 		slugs:     map[string]string{},
-		pages:     map[*article.Article]*Document{},
 		site: siteView{
 			Title:       cfg.Site.Title,
 			Description: cfg.Site.Description,
@@ -160,8 +165,17 @@ func (b *Builder) Build(lib *library.Library, now time.Time) (*Snapshot, BuildSt
 func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early func(*Snapshot)) (*Snapshot, BuildStats, error) {
 	b.lib = lib
 	published := b.resolveAll(lib, lib.Published(now))
+	// What left and came since the last build: the article pages and
+	// list entries of the rest are carried over as they are. Until this
+	// build succeeds there is no last build to carry over from, so one
+	// that fails midway leaves the next to render everything.
+	if b.published == nil {
+		b.pages, b.pageDocs, b.entries = nil, nil, nil
+	}
+	gone, added := library.Diff(b.published, published)
+	b.published = nil
 	latest := limit(published, b.cfg.Feeds.Limit)
-	r := renderRun{b: b, docs: map[string]*Document{}, pages: map[*article.Article]*Document{}}
+	r := renderRun{b: b, docs: map[string]*Document{}}
 	groups, problems := b.groupTags(published)
 	r.stats.Problems = problems
 	if err := r.renderFront(published, latest, groups); err != nil {
@@ -173,7 +187,7 @@ func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early fun
 	generation := b.nextGeneration()
 	stamped := 0 // r.fresh[:stamped] have their Last-Modified
 	if early != nil {
-		snap := r.snapshot(lib, now, len(published), generation, maps.Clone(r.docs))
+		snap := r.snapshot(lib, now, len(published), generation, maps.Clone(r.docs), nil)
 		snap.front = frontPaths
 		snap.rendering = laterPaths(published, groups, archivePages)
 		b.stampLastModified(r.fresh, now)
@@ -183,25 +197,27 @@ func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early fun
 		early(snap)
 	}
 	var err error
-	if b.entries, err = b.renderEntries(b.entries, published); err != nil {
+	if b.entries, err = b.renderEntries(gone, added); err != nil {
 		return nil, BuildStats{}, err
 	}
-	if err := r.renderBack(published, groups); err != nil {
+	if err := r.renderBack(gone, added, groups); err != nil {
 		return nil, BuildStats{}, err
 	}
 	b.storeBodies(r.fresh[stamped:], frontPaths)
-	snap := r.snapshot(lib, now, len(published), generation, r.docs)
+	snap := r.snapshot(lib, now, len(published), generation, r.docs, r.pageDocs)
 	snap.front = frontPaths
 	b.stampLastModified(r.fresh[stamped:], now)
 	b.deferCompression(snap, r.fresh)
 	b.rememberStamps(snap)
-	b.pages, b.memos, b.media, b.prev = r.pages, r.memos, r.media, snap
+	b.pages, b.pageDocs, b.published = r.pages, r.pageDocs, published
+	b.memos, b.media, b.prev = r.memos, r.media, snap
 	r.stats.Rendered = len(r.fresh)
 	return snap, r.stats, nil
 }
 
-// snapshot returns a snapshot of docs, the documents rendered so far.
-func (r *renderRun) snapshot(lib *library.Library, now time.Time, published int, generation uint64, docs map[string]*Document) *Snapshot {
+// snapshot returns a snapshot of the documents rendered so far: docs,
+// and pages, the article pages.
+func (r *renderRun) snapshot(lib *library.Library, now time.Time, published int, generation uint64, docs, pages map[string]*Document) *Snapshot {
 	return &Snapshot{
 		Generation:    generation,
 		BuiltAt:       now,
@@ -210,6 +226,7 @@ func (r *renderRun) snapshot(lib *library.Library, now time.Time, published int,
 		NextScheduled: lib.NextScheduled(now),
 		NotFound:      r.notFound,
 		docs:          docs,
+		pages:         pages,
 	}
 }
 
@@ -222,9 +239,11 @@ func (b *Builder) nextGeneration() uint64 {
 
 // renderRun is the work of one Build.
 type renderRun struct {
-	b        *Builder
-	docs     map[string]*Document
+	b    *Builder
+	docs map[string]*Document
+	// pages and pageDocs are the article pages by article and by path.
 	pages    map[*article.Article]*Document
+	pageDocs map[string]*Document
 	media    map[*library.Media]*Document
 	notFound *Document
 	// fresh holds the documents rendered in this run, which need their
@@ -287,13 +306,14 @@ func (r *renderRun) renderFront(published, latest []*article.Article, groups []*
 
 // renderBack renders (or reuses) the archive, the article pages and the
 // tag pages and feeds: every page that needs more than the newest
-// articles.
-func (r *renderRun) renderBack(published []*article.Article, groups []*tagGroup) error {
+// articles. gone and added are the articles published by the last build
+// and not this one, and the other way round.
+func (r *renderRun) renderBack(gone, added []*article.Article, groups []*tagGroup) error {
 	r.b.progress.Begin("rendering the archive", archivePageCount(len(r.archived), r.b.cfg.Feeds.ArchiveSize))
 	if err := r.renderArchive(r.archived); err != nil {
 		return err
 	}
-	if err := r.renderArticles(published); err != nil {
+	if err := r.renderArticles(gone, added); err != nil {
 		return err
 	}
 	r.b.progress.Begin("rendering tag pages", len(groups))
@@ -333,18 +353,20 @@ func (r *renderRun) add(d *Document) {
 	r.fresh = append(r.fresh, d)
 }
 
-// renderArticles renders the page of every published article, reusing the
-// previous build's page for articles that did not change. New pages render
-// in parallel, one worker per core: a cold start renders thousands.
-func (r *renderRun) renderArticles(published []*article.Article) error {
-	var todo []*article.Article
-	for _, a := range published {
-		if d, ok := r.b.pages[a]; ok {
-			r.docs[d.Path] = d
-			r.pages[a] = d
-			continue
+// renderArticles renders the pages of the articles published since the
+// last build (todo) and carries over the others, but those of the
+// articles gone since. New pages render in parallel, one worker per
+// core: a cold start renders thousands.
+func (r *renderRun) renderArticles(gone, todo []*article.Article) error {
+	r.pages, r.pageDocs = maps.Clone(r.b.pages), maps.Clone(r.b.pageDocs)
+	if r.pages == nil {
+		r.pages, r.pageDocs = make(map[*article.Article]*Document, len(todo)), make(map[string]*Document, len(todo))
+	}
+	for _, a := range gone {
+		if d := r.pages[a]; d != nil {
+			delete(r.pageDocs, d.Path)
+			delete(r.pages, a)
 		}
-		todo = append(todo, a)
 	}
 	docs := make([]*Document, len(todo))
 	errs := make([]error, len(todo))
@@ -359,8 +381,9 @@ func (r *renderRun) renderArticles(published []*article.Article) error {
 		}
 		d := docs[i]
 		d.LastModified = a.Updated.Truncate(time.Second)
-		r.add(d)
+		r.pageDocs[d.Path] = d
 		r.pages[a] = d
+		r.fresh = append(r.fresh, d)
 	}
 	return nil
 }
@@ -428,7 +451,7 @@ func (b *Builder) storeBodies(fresh []*Document, front []string) {
 // Rendering gives the same bytes, and so the same files, again; the
 // store writes those that are missing.
 func (b *Builder) Forget() {
-	b.pages, b.memos = map[*article.Article]*Document{}, memos{}
+	b.pages, b.pageDocs, b.published, b.memos = nil, nil, nil, memos{}
 }
 
 func limit(as []*article.Article, n int) []*article.Article {

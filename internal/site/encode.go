@@ -81,7 +81,7 @@ func (b *Builder) previousDocument(path string) *Document {
 	case path == "":
 		return b.prev.NotFound
 	}
-	return b.prev.docs[path]
+	return b.prev.Lookup(path)
 }
 
 // UseStore makes b keep the body of every article page in st instead of
@@ -151,7 +151,7 @@ func (s *Snapshot) gzipNames() map[string]bool {
 		}
 	}
 	add(s.NotFound)
-	for _, d := range s.docs {
+	for _, d := range s.Documents() {
 		add(d)
 		if d.View != nil {
 			add(d.View)

@@ -3,6 +3,7 @@ package site
 import (
 	"bytes"
 	"html/template"
+	"maps"
 
 	"github.com/feedpub/feedpub/internal/article"
 	"github.com/feedpub/feedpub/internal/parallel"
@@ -24,26 +25,25 @@ type entryData struct {
 	WithSummary bool
 }
 
-// renderEntries returns the entries of the published articles: those of
-// prev for articles it has, the others rendered on every core.
-func (b *Builder) renderEntries(prev entries, published []*article.Article) (entries, error) {
-	next := make(entries, len(published))
-	var todo []*article.Article
-	for _, a := range published {
-		if e, ok := prev[a]; ok {
-			next[a] = e
-		} else {
-			todo = append(todo, a)
-		}
+// renderEntries returns the entries of the articles published: those of
+// the last build but for the articles gone since, and those of the
+// articles added, rendered on every core.
+func (b *Builder) renderEntries(gone, added []*article.Article) (entries, error) {
+	next := maps.Clone(b.entries)
+	if next == nil {
+		next = make(entries, len(added))
 	}
-	rendered := make([]template.HTML, len(todo))
-	errs := make([]error, len(todo))
-	b.progress.Begin("rendering the lists of articles", len(todo))
-	parallel.Each(len(todo), func(i int) {
-		rendered[i], errs[i] = b.renderEntry(todo[i], false)
+	for _, a := range gone {
+		delete(next, a)
+	}
+	rendered := make([]template.HTML, len(added))
+	errs := make([]error, len(added))
+	b.progress.Begin("rendering the lists of articles", len(added))
+	parallel.Each(len(added), func(i int) {
+		rendered[i], errs[i] = b.renderEntry(added[i], false)
 		b.progress.Add(1)
 	})
-	for i, a := range todo {
+	for i, a := range added {
 		if errs[i] != nil {
 			return nil, errs[i]
 		}

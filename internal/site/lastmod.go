@@ -55,7 +55,7 @@ func (b *Builder) previousStamp(path string) (state.Document, bool) {
 		return state.Document{}, false // the 404 page
 	}
 	if b.prev != nil {
-		if d := b.prev.docs[path]; d != nil {
+		if d := b.prev.Lookup(path); d != nil {
 			return state.Document{ETag: d.ETag, LastModified: d.LastModified}, true
 		}
 	}

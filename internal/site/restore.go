@@ -63,7 +63,7 @@ type storedDoc struct {
 func (s *Snapshot) FrontKey() string {
 	key := s.NotFound.ETag + gzipState(s.NotFound)
 	for _, p := range s.front {
-		d := s.docs[p]
+		d := s.Lookup(p)
 		key += "\n" + p + " " + d.ETag + gzipState(d) + d.LastModified.String()
 		if d.View != nil {
 			key += " " + d.View.ETag + gzipState(d.View)
@@ -96,7 +96,7 @@ func SaveFront(st *store.Store, key string, snap *Snapshot) error {
 		NotFound: notFound,
 	}
 	for _, p := range snap.front {
-		sd, err := save(snap.docs[p])
+		sd, err := save(snap.Lookup(p))
 		if err != nil {
 			return err
 		}
