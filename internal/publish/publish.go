@@ -96,6 +96,8 @@ type Publisher struct {
 	builder *site.Builder
 	// history dates articles by their commits, or is nil.
 	history *gitdates.History
+	// built is set once a rebuild succeeded: the start is over.
+	built bool
 }
 
 // Result describes one rebuild.
@@ -232,6 +234,11 @@ func (p *Publisher) rebuild(scan func() (*library.Library, library.Stats, error)
 			p.logger.Warn("git history not reread; dates stay as they were", "err", err)
 		}
 	}
+	if !p.built {
+		// A start, until its build is done (startgc.go).
+		beginStart()
+		defer endStart()
+	}
 	lib, scanned, err := scan()
 	if err != nil {
 		return Result{}, fmt.Errorf("scanning %s: %w", p.cfg.Articles.Dir, err)
@@ -269,6 +276,7 @@ func (p *Publisher) rebuild(scan func() (*library.Library, library.Stats, error)
 			"max_bytes", p.cfg.Feeds.MaxBytes, "summarized", res.Summarized, "dropped", res.Dropped)
 	}
 	p.afterSwap(snap, p.state, p.cfg)
+	p.built = true
 	res.Generation = snap.Generation
 	res.Duration = time.Since(start)
 	return res, nil
