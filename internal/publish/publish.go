@@ -96,8 +96,8 @@ type Publisher struct {
 	builder *site.Builder
 	// history dates articles by their commits, or is nil.
 	history *gitdates.History
-	// built is set once a rebuild succeeded: the start is over.
-	built bool
+	// starting is set once the first rebuild began (startgc.go).
+	starting bool
 }
 
 // Result describes one rebuild.
@@ -234,10 +234,11 @@ func (p *Publisher) rebuild(scan func() (*library.Library, library.Stats, error)
 			p.logger.Warn("git history not reread; dates stay as they were", "err", err)
 		}
 	}
-	if !p.built {
-		// A start, until its build is done (startgc.go).
+	if !p.starting {
+		// A start, until its first complete snapshot is compressed
+		// (afterSwap; startgc.go).
+		p.starting = true
 		beginStart()
-		defer endStart()
 	}
 	lib, scanned, err := scan()
 	if err != nil {
@@ -276,7 +277,6 @@ func (p *Publisher) rebuild(scan func() (*library.Library, library.Stats, error)
 			"max_bytes", p.cfg.Feeds.MaxBytes, "summarized", res.Summarized, "dropped", res.Dropped)
 	}
 	p.afterSwap(snap, p.state, p.cfg)
-	p.built = true
 	res.Generation = snap.Generation
 	res.Duration = time.Since(start)
 	return res, nil
@@ -311,6 +311,7 @@ func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State, cfg config.C
 		p.collectStore(snap)
 		if !p.startDone {
 			p.startDone = true
+			endStart()
 			// A first build reads every file and renders every page;
 			// most of what it allocated is garbage now, and the Go
 			// runtime would hand it back to the system only slowly, so

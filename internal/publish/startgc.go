@@ -7,7 +7,7 @@ import (
 )
 
 // startGCPercent is the garbage collector's target (GOGC) while a start
-// is under way: until the first build is done. A first start reads and
+// is under way: until the first complete snapshot is compressed. A first start reads and
 // renders every article at a high allocation rate while the memory it
 // keeps grows; at the default of 100 the heap ran to twice what was
 // kept, which at 100,000 articles was 2.8 times the articles' bytes. At

@@ -358,7 +358,9 @@ func (r *renderRun) add(d *Document) {
 // articles gone since. New pages render in parallel, one worker per
 // core: a cold start renders thousands.
 func (r *renderRun) renderArticles(gone, todo []*article.Article) error {
-	r.pages, r.pageDocs = maps.Clone(r.b.pages), maps.Clone(r.b.pageDocs)
+	// The pages by article are the builder's own; the pages by path go
+	// into the snapshot, which the last one still serves.
+	r.pages, r.pageDocs = r.b.pages, maps.Clone(r.b.pageDocs)
 	if r.pages == nil {
 		r.pages, r.pageDocs = make(map[*article.Article]*Document, len(todo)), make(map[string]*Document, len(todo))
 	}

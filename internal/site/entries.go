@@ -3,7 +3,6 @@ package site
 import (
 	"bytes"
 	"html/template"
-	"maps"
 
 	"github.com/feedpub/feedpub/internal/article"
 	"github.com/feedpub/feedpub/internal/parallel"
@@ -29,7 +28,7 @@ type entryData struct {
 // the last build but for the articles gone since, and those of the
 // articles added, rendered on every core.
 func (b *Builder) renderEntries(gone, added []*article.Article) (entries, error) {
-	next := maps.Clone(b.entries)
+	next := b.entries // the builder's own, updated in place
 	if next == nil {
 		next = make(entries, len(added))
 	}
