@@ -138,7 +138,7 @@ func runWatchDeploy(ctx context.Context, e *env, f deployFlags) error {
 	if err != nil {
 		return err
 	}
-	p, err := publish.New(cfg, publish.Options{Logger: e.logger, OnSwap: func(snap *site.Snapshot, _ config.Config) {
+	p, err := publish.New(cfg, publish.Options{Logger: e.logger, SpareCore: true, OnSwap: func(snap *site.Snapshot, _ config.Config) {
 		cont.Notify(snap)
 	}})
 	if err != nil {

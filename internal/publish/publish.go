@@ -48,6 +48,11 @@ type Options struct {
 	// which feeds changed. It runs while rebuilds are held off, so it
 	// must return at once, handing any work to another goroutine.
 	OnSwap func(*site.Snapshot, config.Config)
+	// SpareCore makes the work after a swap (compressing the new
+	// documents) leave a core to requests and the next rebuild, as a
+	// server wants (site.Snapshot.CompressBehind); build, which waits for
+	// it, leaves it every core.
+	SpareCore bool
 }
 
 // Publisher owns the current snapshot of one site.
@@ -57,6 +62,7 @@ type Publisher struct {
 	readOnly   bool
 	racyWindow time.Duration
 	onSwap     func(*site.Snapshot, config.Config)
+	spareCore  bool
 
 	// progress counts the work of the rebuild in progress.
 	progress progress.Tracker
@@ -126,7 +132,7 @@ type Result struct {
 // New returns a Publisher for cfg. It loads the state file; a corrupt one
 // is logged and rebuilt. Nothing is scanned until Rebuild.
 func New(cfg config.Config, opts Options) (*Publisher, error) {
-	p := &Publisher{logger: opts.Logger, now: opts.Now, readOnly: opts.ReadOnlyState, racyWindow: opts.RacyWindow, onSwap: opts.OnSwap}
+	p := &Publisher{logger: opts.Logger, now: opts.Now, readOnly: opts.ReadOnlyState, racyWindow: opts.RacyWindow, onSwap: opts.OnSwap, spareCore: opts.SpareCore}
 	if p.logger == nil {
 		p.logger = slog.New(slog.DiscardHandler)
 	}
@@ -293,7 +299,7 @@ func (p *Publisher) earlySwap() func(*site.Snapshot) {
 	}
 	return func(snap *site.Snapshot) {
 		p.current.Store(snap)
-		p.inBackground(snap.Compress)
+		p.inBackground(func() { p.compress(snap) })
 		p.logger.Info("feeds served; rendering the pages", "generation", snap.Generation)
 	}
 }
@@ -305,7 +311,7 @@ func (p *Publisher) earlySwap() func(*site.Snapshot) {
 // this rebuild learned, which the next start learns again.
 func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State, cfg config.Config) {
 	p.inBackground(func() {
-		snap.Compress()
+		p.compress(snap)
 		p.saveState(st)
 		p.saveFront(snap, cfg)
 		p.collectStore(snap)
@@ -319,6 +325,15 @@ func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State, cfg config.C
 			debug.FreeOSMemory()
 		}
 	})
+}
+
+// compress makes the gzip variants of snap's new documents.
+func (p *Publisher) compress(snap *site.Snapshot) {
+	if p.spareCore {
+		snap.CompressBehind()
+	} else {
+		snap.Compress()
+	}
 }
 
 // saveEvery is the least time between two saves of the state file. At

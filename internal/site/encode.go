@@ -103,8 +103,16 @@ func (b *Builder) UseStore(st *store.Store) { b.gzipCache = st }
 // the identity body; none waits for compression. With a store
 // (Builder.UseStore), variants found there are used once they decompress
 // to the body, and those made are stored.
-func (s *Snapshot) Compress() {
-	workers := min(runtime.GOMAXPROCS(0), len(s.pending))
+func (s *Snapshot) Compress() { s.compress(runtime.GOMAXPROCS(0)) }
+
+// CompressBehind is Compress on every core but one, which it leaves to
+// the requests and rebuilds it runs behind: at 100,000 articles a
+// first start compresses for a minute, and on two cores a change made
+// meanwhile waited for it.
+func (s *Snapshot) CompressBehind() { s.compress(max(1, runtime.GOMAXPROCS(0)-1)) }
+
+func (s *Snapshot) compress(cores int) {
+	workers := min(cores, len(s.pending))
 	next := make(chan *Document)
 	var wg sync.WaitGroup
 	for range workers {

@@ -178,3 +178,28 @@ func BenchmarkRebuildOneArticleChanged(b *testing.B) {
 		c.build(b, lib)
 	}
 }
+
+// CompressBehind, which leaves a core to the server, makes the same
+// variants as Compress.
+func TestCompressBehindMakesTheSameVariants(t *testing.T) {
+	c := newCorpusSite(t, 30)
+	lib := c.scan(t)
+	want, _ := c.build(t, lib) // compressed on every core
+	cfg := config.Default()
+	cfg.Articles.Dir = c.dir
+	fresh, err := site.NewBuilder(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := fresh.Build(lib, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.CompressBehind()
+	for _, p := range want.Paths() {
+		w, g := want.Lookup(p).Gzip(), got.Lookup(p).Gzip()
+		if (w == nil) != (g == nil) || (w != nil && !bytes.Equal(w.Body, g.Body)) {
+			t.Errorf("%s: the variant CompressBehind made differs from Compress's", p)
+		}
+	}
+}
