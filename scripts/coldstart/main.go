@@ -1,7 +1,7 @@
 // Command coldstart measures what a user sees when feedpub starts on a
 // large articles directory: the binary, as a process, not a benchmark.
 //
-//	go run ./scripts/coldstart [-n 10000,100000] [-runs 2] [-cache DIR]
+//	go run ./scripts/coldstart [-n 10000,100000] [-runs 2] [-cache DIR] [-start=false] [-build=false]
 //
 // For each corpus size it generates the articles with the same generator
 // as scripts/gencorpus (or reuses them from the cache directory), then
@@ -21,6 +21,15 @@
 //
 // with the load average at the end of each run beside them: the numbers
 // mean little on a busy machine.
+//
+// A second table times `feedpub build --out` on the same corpora: the
+// first run (no state file, store or output directory) and an unchanged
+// rerun (all three kept). With hugo on PATH it times Hugo's full-site
+// build of the same posts beside it, alternating with feedpub's runs:
+// the articles are converted once into a Hugo site's content (cached
+// beside the corpus, not timed), and built with a minimal set of layouts
+// into an empty public directory, then again. -start=false or
+// -build=false leaves out one table.
 package main
 
 import (
@@ -58,7 +67,15 @@ func main() {
 	cacheDir := flag.String("cache", defaultCache(), "`directory` keeping the generated corpora between runs")
 	limit := flag.Duration("timeout", 5*time.Minute, "give up on a run after this long")
 	probes := flag.Int("probes", 5, "articles written one at a time after the start, to time file written → served")
+	start := flag.Bool("start", true, "time feedpub starting (the first table)")
+	build := flag.Bool("build", true, "time feedpub build --out, and Hugo when on PATH (the second table)")
 	flag.Parse()
+	var ns []int
+	for _, field := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(field))
+		bench.Check(err)
+		ns = append(ns, n)
+	}
 
 	tmp, err := os.MkdirTemp("", "coldstart")
 	bench.Check(err)
@@ -66,28 +83,31 @@ func main() {
 	bin := filepath.Join(tmp, "feedpub")
 	bench.Run("go", "build", "-o", bin, "./cmd/feedpub")
 
+	if *start {
+		startTable(bin, tmp, *cacheDir, ns, *runs, *probes, *settle, *limit)
+	}
+	if *build {
+		buildTable(bin, tmp, *cacheDir, ns, *runs)
+	}
+}
+
+// startTable prints the first table: feedpub starting fresh and warm.
+func startTable(bin, tmp, cacheDir string, sizes []int, runs, probes int, settle, limit time.Duration) {
 	fmt.Println("| articles | articles' bytes | start | first 200 on /rss.xml | all rendered | rebuilds after start | peak RSS (VmHWM) | steady RSS (VmRSS) | file written → served, median (max) | load average |")
 	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-	for _, field := range strings.Split(*sizes, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(field))
-		bench.Check(err)
-		dir := corpus(*cacheDir, n)
+	for _, n := range sizes {
+		dir := corpus(cacheDir, n)
 		size := articleBytes(dir)
 		site := filepath.Join(tmp, fmt.Sprintf("site-%d", n))
 		bench.Check(os.MkdirAll(site, 0o755))
 		state := filepath.Join(site, "state.json")
 		bench.Check(os.WriteFile(filepath.Join(site, "config.toml"), []byte(siteConfig(dir, state)), 0o644))
-		for range *runs {
+		for range runs {
 			for _, warm := range []bool{false, true} {
 				if !warm {
-					bench.Check(removeIfExists(state))
-					// The document store beside it (publish.StoreDir).
-					bench.Check(os.RemoveAll(filepath.Join(site, "store")))
-					// Removing 200,000 files leaves the disk busy
-					// for seconds; the run should not pay for it.
-					syscall.Sync()
+					forget(state)
 				}
-				m := measure(bin, site, dir, *probes, *settle, *limit)
+				m := measure(bin, site, dir, probes, settle, limit)
 				mode := "fresh"
 				if warm {
 					mode = "warm"
@@ -269,6 +289,16 @@ func defaultCache() string {
 		dir = os.TempDir()
 	}
 	return filepath.Join(dir, "feedpub-coldstart")
+}
+
+// forget removes the state file and the document store beside it
+// (publish.StoreDir), so that the next run starts from nothing.
+func forget(state string) {
+	bench.Check(removeIfExists(state))
+	bench.Check(os.RemoveAll(filepath.Join(filepath.Dir(state), "store")))
+	// Removing 200,000 files leaves the disk busy for seconds; the run
+	// should not pay for it.
+	syscall.Sync()
 }
 
 func removeIfExists(path string) error {
