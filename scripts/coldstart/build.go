@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/feedpub/feedpub/scripts/internal/bench"
@@ -75,7 +74,7 @@ func newFeedpubSite(bin, dir, articles string) feedpubSite {
 // left by an earlier build.
 func (s feedpubSite) build(first bool) time.Duration {
 	if first {
-		bench.Check(os.RemoveAll(s.out))
+		discard(s.out)
 		forget(s.state)
 	}
 	return timed(exec.Command(s.bin, "build", "--config", s.config, "--out", s.out))
@@ -84,8 +83,7 @@ func (s feedpubSite) build(first bool) time.Duration {
 // build runs Hugo on the site, into an empty public directory if first.
 func (h hugoSite) build(first bool) time.Duration {
 	if first {
-		bench.Check(os.RemoveAll(h.public))
-		syscall.Sync()
+		discard(h.public)
 	}
 	return timed(exec.Command(h.bin, "--quiet", "--source", h.dir, "--destination", h.public))
 }
