@@ -120,7 +120,7 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, e *entry, v 
 
 // openChecked opens v's file, checking it against its hash the first
 // time and whenever the file is not the one checked then: another size,
-// modification time or inode (fileSig). On a damaged file it tells the
+// modification time or inode (site.FileSig). On a damaged file it tells the
 // source to mend it, if it can.
 func (h *Handler) openChecked(e *entry, v *variant) (*os.File, error) {
 	f, err := os.Open(v.file)
@@ -130,9 +130,9 @@ func (h *Handler) openChecked(e *entry, v *variant) (*os.File, error) {
 			f.Close()
 		}
 	}
-	if err == nil && (info.Size() != v.size || h.verified.get(v.file) != sigOf(info)) {
-		if err = v.check(); err == nil && info.Size() == v.size {
-			h.verified.set(v.file, sigOf(info))
+	if err == nil && (info.Size() != v.size || v.src.CheckedAs() != sigOf(info)) {
+		if err = v.src.Check(); err == nil && info.Size() == v.size {
+			v.src.SetCheckedAs(sigOf(info))
 		} else {
 			f.Close()
 			if err == nil {
@@ -141,7 +141,7 @@ func (h *Handler) openChecked(e *entry, v *variant) (*os.File, error) {
 		}
 	}
 	if err != nil {
-		h.verified.forget(v.file)
+		v.src.SetCheckedAs(site.FileSig{})
 		h.logger.Error("stored page missing or damaged; rendering it again", "path", e.doc.Path, "err", err)
 		if m, ok := h.src.(mender); ok {
 			m.Mend(e.doc)
@@ -149,13 +149,6 @@ func (h *Handler) openChecked(e *entry, v *variant) (*os.File, error) {
 		return nil, err
 	}
 	return f, nil
-}
-
-// fileSig tells a file apart from another in its place, or from itself
-// after a write: what the server last checked a stored body's file as.
-type fileSig struct {
-	size, modTime int64
-	inode         uint64
 }
 
 // mender is a source that can render a document again whose stored body

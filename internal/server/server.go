@@ -92,8 +92,6 @@ type Handler struct {
 	table atomic.Pointer[table]
 	// mu serializes preparing a table for a new snapshot.
 	mu sync.Mutex
-	// verified is what the stored files were when last checked.
-	verified verifiedFiles
 }
 
 var _ http.Handler = (*Handler)(nil)

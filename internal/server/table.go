@@ -104,12 +104,13 @@ type entry struct {
 type variant struct {
 	body []byte
 	// file, when not "", holds the body instead (a document kept in the
-	// store; see site/stored.go): size bytes, which check verifies
-	// before a response first sends them (openChecked, verifiedFiles).
-	file  string
-	size  int64
-	check func() error
-	etag  string
+	// store; see site/stored.go): size bytes, which src checks before a
+	// response first sends them, and remembers having checked
+	// (openChecked).
+	file string
+	size int64
+	src  storedFile
+	etag string
 	// ok are the header fields of a 200 response, notModified those of a
 	// 304 (RFC 9110 §15.4.5: ETag, Cache-Control, Vary and the like, no
 	// representation metadata; Last-Modified is left out since the ETag
@@ -215,7 +216,7 @@ func (h *Handler) newEntryVarying(d *site.Document, vary []string) *entry {
 	e.shared = shared
 	file, size := d.File()
 	e.identity.init(e, d.Body, d.ETag, shared, nil)
-	e.identity.stored(file, size, d.Check)
+	e.identity.stored(file, size, d)
 	e.gzipETag = d.GzipETag()
 	e.gzipNotModified.init(e, nil, e.gzipETag, shared, gzipCoding)
 	return e
@@ -234,18 +235,27 @@ func (e *entry) gzipVariant() *variant {
 	v := new(variant)
 	file, size := enc.File()
 	v.init(e, enc.Body, enc.ETag, e.shared, gzipCoding)
-	v.stored(file, size, enc.Check)
+	v.stored(file, size, enc)
 	e.gzip.CompareAndSwap(nil, v)
 	return e.gzip.Load()
 }
 
-// stored makes v send the file of size bytes, checked by check before
-// the first time, instead of its body; file "" leaves it as it is.
-func (v *variant) stored(file string, size int64, check func() error) {
+// storedFile is a document's body or compressed bytes kept in a store:
+// what checks them and remembers what their file was when they passed
+// (site.Document, site.Encoded).
+type storedFile interface {
+	Check() error
+	CheckedAs() site.FileSig
+	SetCheckedAs(site.FileSig)
+}
+
+// stored makes v send the file of size bytes, checked by src before the
+// first time, instead of its body; file "" leaves it as it is.
+func (v *variant) stored(file string, size int64, src storedFile) {
 	if file == "" {
 		return
 	}
-	v.file, v.size, v.check = file, size, check
+	v.file, v.size, v.src = file, size, src
 	for i := range v.ok {
 		if v.ok[i].key == "Content-Length" {
 			v.ok[i].value = fixed(strconv.FormatInt(size, 10))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 
 	"github.com/feedpub/feedpub/internal/store"
 )
@@ -21,7 +22,10 @@ import (
 
 // storedBody is a body kept in a file of a store.
 type storedBody struct {
-	size int64
+	// checked is what the file was when its bytes last passed their
+	// check (CheckedAs), or nil.
+	checked atomic.Pointer[FileSig]
+	size    int64
 	// name is the store's name of the file: the SHA-256 of a body, or
 	// for a gzip variant the hex digits of the ETag of the body it
 	// encodes (cacheName).
@@ -135,5 +139,45 @@ func (e *Encoded) Check() error {
 func (d *Document) Mend() {
 	if d.stored != nil {
 		os.Remove(d.stored.path())
+	}
+}
+
+// FileSig tells a stored body's file apart from another in its place, or
+// from itself after a write: its size, modification time and inode.
+type FileSig struct {
+	Size, ModTime int64
+	Inode         uint64
+}
+
+// CheckedAs returns what the file of the document's stored body was when
+// a server last found its bytes right (SetCheckedAs), or the zero
+// FileSig. A server hashes the file again only when it is not that file
+// any more. Kept with the body, it goes when the document does.
+func (d *Document) CheckedAs() FileSig { return d.stored.checkedAs() }
+
+// SetCheckedAs records what the file of the document's stored body was
+// when its bytes were found right, or, with the zero FileSig, that they
+// were not.
+func (d *Document) SetCheckedAs(sig FileSig) { d.stored.setCheckedAs(sig) }
+
+// CheckedAs is Document.CheckedAs for the compressed bytes.
+func (e *Encoded) CheckedAs() FileSig { return e.stored.checkedAs() }
+
+// SetCheckedAs is Document.SetCheckedAs for the compressed bytes.
+func (e *Encoded) SetCheckedAs(sig FileSig) { e.stored.setCheckedAs(sig) }
+
+func (s *storedBody) checkedAs() FileSig {
+	if s == nil {
+		return FileSig{}
+	}
+	if sig := s.checked.Load(); sig != nil {
+		return *sig
+	}
+	return FileSig{}
+}
+
+func (s *storedBody) setCheckedAs(sig FileSig) {
+	if s != nil {
+		s.checked.Store(&sig)
 	}
 }
