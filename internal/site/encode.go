@@ -181,6 +181,8 @@ type compressor struct {
 	// unzipped and zr check variants read from the cache.
 	unzipped bytes.Buffer
 	zr       *gzip.Reader
+	// body holds the stored body being compressed (read).
+	body []byte
 }
 
 // encode returns the gzip variant of d, or nil when it would not be
@@ -189,13 +191,13 @@ func (c *compressor) encode(d *Document) *Encoded {
 	if d.Size() < minCompressSize || d.Kind == KindMedia {
 		return nil
 	}
-	body, err := d.Bytes()
+	body, err := c.read(d)
 	if err != nil {
 		return nil // served as it is; the server finds the damage
 	}
-	gz := c.cached(d, body)
+	gz, made := c.cached(d, body), false
 	if gz == nil {
-		gz = c.gzip(body)
+		gz, made = c.gzip(body), true
 		if len(gz) >= len(body) {
 			return nil
 		}
@@ -203,7 +205,7 @@ func (c *compressor) encode(d *Document) *Encoded {
 			if err := c.cache.PutAs(cacheName(d), gz); err != nil {
 				// Not stored, it stays in memory and is made
 				// again next time; nothing else is lost.
-				return &Encoded{Body: gz, ETag: gzipETag(d.ETag)}
+				return &Encoded{Body: bytes.Clone(gz), ETag: gzipETag(d.ETag)}
 			}
 		}
 	}
@@ -214,7 +216,24 @@ func (c *compressor) encode(d *Document) *Encoded {
 			size: int64(len(gz)), name: name, st: c.cache,
 		}}
 	}
+	if made {
+		gz = bytes.Clone(gz) // kept in memory: c's buffer is reused
+	}
 	return &Encoded{Body: gz, ETag: gzipETag(d.ETag)}
+}
+
+// read returns d's body, reading a stored one into c's buffer: at
+// 100,000 pages, a new buffer for each was most of the garbage a start's
+// compression made, for collections the next change had to wait for.
+func (c *compressor) read(d *Document) ([]byte, error) {
+	if d.stored == nil {
+		return d.Body, nil
+	}
+	body, err := d.stored.st.GetInto(d.stored.name, c.body)
+	if err == nil {
+		c.body = body
+	}
+	return body, err
 }
 
 // cached returns the gzip variant of d (whose body is body) from the
@@ -259,5 +278,6 @@ func (c *compressor) gzip(body []byte) []byte {
 	// Writes to a bytes.Buffer do not fail.
 	c.gz.Write(body)
 	c.gz.Close()
-	return bytes.Clone(c.buf.Bytes())
+	// Valid until the next call: the caller copies what it keeps.
+	return c.buf.Bytes()
 }

@@ -111,15 +111,27 @@ func (s *Store) ReadAs(name string) ([]byte, error) {
 }
 
 // Get returns the bytes stored under name, checked against it.
-func (s *Store) Get(name string) ([]byte, error) {
-	body, err := s.ReadAs(name)
+func (s *Store) Get(name string) ([]byte, error) { return s.GetInto(name, nil) }
+
+// GetInto is Get reading into buf (grown as needed), so that a caller
+// reading many files can reuse one buffer.
+func (s *Store) GetInto(name string, buf []byte) ([]byte, error) {
+	if !isName(name) {
+		return nil, fmt.Errorf("%q is not a stored name", name)
+	}
+	f, err := os.Open(s.Path(name))
 	if err != nil {
 		return nil, err
 	}
-	if Name(body) != name {
+	defer f.Close()
+	b := bytes.NewBuffer(buf[:0])
+	if _, err := b.ReadFrom(f); err != nil {
+		return nil, err
+	}
+	if Name(b.Bytes()) != name {
 		return nil, fmt.Errorf("%s: %w", s.Path(name), ErrCorrupt)
 	}
-	return body, nil
+	return b.Bytes(), nil
 }
 
 // Keep removes every stored file whose name is not in keep. Files that
