@@ -90,7 +90,7 @@ type Publisher struct {
 	// mending is set while Mend renders a damaged page again.
 	mending atomic.Bool
 	// collected is when the store was last collected (collectStore),
-	// guarded by mu.
+	// guarded by backgroundMu.
 	collected time.Time
 
 	// mu serializes rebuilds and reconfiguration and guards the fields
@@ -314,7 +314,7 @@ func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State, cfg config.C
 		p.compress(snap)
 		p.saveState(st)
 		p.saveFront(snap, cfg)
-		p.collectStore(snap)
+		p.collectStore(snap, cfg)
 		if !p.startDone {
 			p.startDone = true
 			endStart()

@@ -119,24 +119,23 @@ func (p *Publisher) Mend(d *site.Document) {
 }
 
 // collectEvery is how often at most the store is collected: listing it
-// takes some 100 ms at 100,000 articles, with rebuilds held off, and a
-// change leaves only a few files behind.
+// takes some 100 ms at 100,000 articles, and a change leaves only a few
+// files behind.
 const collectEvery = time.Minute
 
 // collectStore removes from the store the files no document of snap
-// has, when snap is still served: holding mu, so that no build is
-// writing the pages of a snapshot to come. It does so after the first
-// complete snapshot and then at most every collectEvery.
-func (p *Publisher) collectStore(snap *site.Snapshot) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+// has, when snap is still served, after the first complete snapshot and
+// then at most every collectEvery. It runs in the background work
+// (backgroundMu held), beside rebuilds: it once held them off, and a
+// change made while the store was listed waited for it.
+func (p *Publisher) collectStore(snap *site.Snapshot, cfg config.Config) {
 	now := p.now()
 	if p.current.Load() != snap || !snap.Complete() || (!p.collected.IsZero() && now.Sub(p.collected) < collectEvery) {
 		return
 	}
 	p.collected = now
 	if err := snap.CollectStore(); err != nil {
-		p.logger.Warn("old files not removed from the store", "dir", StoreDir(p.cfg), "err", err)
+		p.logger.Warn("old files not removed from the store", "dir", StoreDir(cfg), "err", err)
 	}
 }
 

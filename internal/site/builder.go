@@ -163,6 +163,7 @@ func (b *Builder) Build(lib *library.Library, now time.Time) (*Snapshot, BuildSt
 // snapshot returned is the one Build returns; the early one is a part of
 // it served sooner, so it has the same generation.
 func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early func(*Snapshot)) (*Snapshot, BuildStats, error) {
+	renderStart := time.Now() // the system's clock, which files' times use
 	b.lib = lib
 	published := b.resolveAll(lib, lib.Published(now))
 	// What left and came since the last build: the article pages and
@@ -205,7 +206,7 @@ func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early fun
 	}
 	b.storeBodies(r.fresh[stamped:], frontPaths)
 	snap := r.snapshot(lib, now, len(published), generation, r.docs, r.pageDocs)
-	snap.front = frontPaths
+	snap.front, snap.renderStart = frontPaths, renderStart
 	b.stampLastModified(r.fresh[stamped:], now)
 	b.deferCompression(snap, r.fresh)
 	b.rememberStamps(snap)

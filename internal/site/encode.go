@@ -135,15 +135,17 @@ func (s *Snapshot) compress(cores int) {
 }
 
 // CollectStore removes from the store (Builder.UseStore) the page bodies
-// and gzip variants that no document of s has. Call it only for the
-// snapshot being served, compressed, with no build running: a build
-// writes the pages it renders into the store before they are in any
-// snapshot.
+// and gzip variants that no document of s has and that were last written
+// or put before s's build began. Call it only for the snapshot being
+// served, once compressed. A build may run meanwhile: what it stores, or
+// finds stored and puts again, is newer. (A file it puts again in the
+// instant between the collection's look at it and its removal is
+// removed; the server finds it missing and the site is rendered again.)
 func (s *Snapshot) CollectStore() error {
 	if s.gzipCache == nil || !s.Complete() {
 		return nil
 	}
-	return s.gzipCache.Keep(s.gzipNames())
+	return s.gzipCache.KeepSince(s.gzipNames(), s.renderStart)
 }
 
 // gzipNames returns the names in the store of s's documents' stored

@@ -128,6 +128,10 @@ type Snapshot struct {
 	// gzipCache, if not nil, keeps those variants between runs.
 	pending   []*Document
 	gzipCache *store.Store
+	// renderStart is when the build of s began rendering, by the
+	// system clock: what a later build stores is newer, so CollectStore
+	// leaves it (store.KeepSince).
+	renderStart time.Time
 }
 
 // Lookup returns the document served at the decoded URL path, or nil.

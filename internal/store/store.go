@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // ErrCorrupt is returned by Get for a file whose bytes do not hash to its
@@ -69,7 +70,10 @@ func put(path string, data []byte) error {
 	}
 	if errors.Is(err, fs.ErrExist) {
 		if info, err := os.Stat(path); err == nil && info.Size() == int64(len(data)) {
-			return nil
+			// In use again: a collection under way keeps it
+			// (KeepSince).
+			now := time.Now()
+			return os.Chtimes(path, now, now)
 		}
 		return writeFile(path, data, false)
 	}
@@ -136,7 +140,13 @@ func (s *Store) GetInto(name string, buf []byte) ([]byte, error) {
 
 // Keep removes every stored file whose name is not in keep. Files that
 // are not stored bytes (such as a manifest beside them) are left alone.
-func (s *Store) Keep(keep map[string]bool) error {
+func (s *Store) Keep(keep map[string]bool) error { return s.KeepSince(keep, time.Time{}) }
+
+// KeepSince is Keep leaving also every file written or put since the
+// time since, unless since is zero: what a build under way stores, and
+// files it found there and put again (put marks them), are not yet in
+// keep but must stay.
+func (s *Store) KeepSince(keep map[string]bool, since time.Time) error {
 	shards, err := os.ReadDir(s.dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -153,7 +163,7 @@ func (s *Store) Keep(keep map[string]bool) error {
 			return err
 		}
 		for _, e := range entries {
-			if name := e.Name(); isName(name) && !keep[name] {
+			if name := e.Name(); isName(name) && !keep[name] && !s.touchedSince(name, since) {
 				if err := os.Remove(s.Path(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 					return err
 				}
@@ -161,6 +171,16 @@ func (s *Store) Keep(keep map[string]bool) error {
 		}
 	}
 	return nil
+}
+
+// touchedSince reports whether the file stored under name was written
+// or put at or after since (never, for a zero since).
+func (s *Store) touchedSince(name string, since time.Time) bool {
+	if since.IsZero() {
+		return false
+	}
+	info, err := os.Lstat(s.Path(name))
+	return err == nil && !info.ModTime().Before(since)
 }
 
 // Path returns the path of the file stored under name: in a directory

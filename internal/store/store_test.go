@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/feedpub/feedpub/internal/store"
 )
@@ -98,5 +99,45 @@ func TestPutAs(t *testing.T) {
 	}
 	if _, err := st.ReadAs(name); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("after Keep(nil), ReadAs: %v; want it gone", err)
+	}
+}
+
+// KeepSince leaves what was written or put again since its time, as a
+// build running beside a collection stores it: new files, and old ones
+// it finds there.
+func TestKeepSinceLeavesWhatABuildStores(t *testing.T) {
+	st := store.Open(t.TempDir())
+	old, err := st.Put([]byte("an old page"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := st.Put([]byte("an old page a build puts again"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := time.Now().Add(-time.Hour)
+	for _, name := range []string{old, again} {
+		if err := os.Chtimes(st.Path(name), long, long); err != nil {
+			t.Fatal(err)
+		}
+	}
+	since := time.Now().Add(-time.Minute)
+	if _, err := st.Put([]byte("an old page a build puts again")); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := st.Put([]byte("a page a build writes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.KeepSince(nil, since); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Get(old); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a file older than since and not kept is still there: %v", err)
+	}
+	for _, name := range []string{again, fresh} {
+		if _, err := st.Get(name); err != nil {
+			t.Errorf("a file written or put since was removed: %v", err)
+		}
 	}
 }
