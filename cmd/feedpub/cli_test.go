@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -248,12 +249,31 @@ func readFile(t *testing.T, path string) string {
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 100 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		if handOut(addr) {
+			return addr
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	t.Fatal("no free port that was not handed out already")
+	return ""
+}
+
+// handedOut holds the addresses freeAddr and freeUDPAddr returned. A port
+// is free only until whoever was given it binds it, and the kernel may
+// offer it again meanwhile: a Pebble test once gave feedpub and Pebble
+// the same port.
+var handedOut sync.Map
+
+// handOut reports whether addr was not handed out before, and records it.
+func handOut(addr string) bool {
+	_, taken := handedOut.LoadOrStore(addr, true)
+	return !taken
 }
 
 func waitServing(t *testing.T, addr string) {

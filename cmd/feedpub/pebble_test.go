@@ -214,7 +214,9 @@ func freeUDPAddr(t *testing.T) string {
 		c.Close()
 		if ln, err := net.Listen("tcp", addr); err == nil {
 			ln.Close()
-			return addr
+			if handOut(addr) {
+				return addr
+			}
 		}
 	}
 	t.Fatal("no port free for both UDP and TCP")
