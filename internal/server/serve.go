@@ -130,14 +130,15 @@ func (h *Handler) openChecked(e *entry, v *variant) (*os.File, error) {
 			f.Close()
 		}
 	}
-	if err == nil && (info.Size() != v.size || v.src.CheckedAs() != sigOf(info)) {
-		if err = v.src.Check(); err == nil && info.Size() == v.size {
+	if err == nil && info.Size() != v.size {
+		f.Close()
+		err = fmt.Errorf("%s: not the %d bytes stored", v.file, v.size)
+	}
+	if err == nil && v.src.CheckedAs() != sigOf(info) {
+		if err = v.src.Check(); err == nil {
 			v.src.SetCheckedAs(sigOf(info))
 		} else {
 			f.Close()
-			if err == nil {
-				err = fmt.Errorf("%s: not the %d bytes stored", v.file, v.size)
-			}
 		}
 	}
 	if err != nil {

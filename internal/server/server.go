@@ -201,12 +201,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) result {
 		return h.serveEntry(w, r, e)
 	case r.URL.Path == HealthPath:
 		return h.serveHealth(w, r, snap)
+	case r.URL.Path == MetricsPath && h.serveMetrics:
+		return serveCounted(w, r, routeMetrics, h.metricsHTTP)
 	case inside && (snap.Rendering(path) || (!strings.HasSuffix(path, "/") && snap.Rendering(path+"/"))):
 		// A first start serves its feeds before its pages are rendered.
 		w.Header()["Retry-After"] = retryAfter
 		return result{routeUnavailable, writeStatus(w, r, http.StatusServiceUnavailable), 0}
-	case r.URL.Path == MetricsPath && h.serveMetrics:
-		return serveCounted(w, r, routeMetrics, h.metricsHTTP)
 	case !inside && r.URL.Path+"/" == h.basePath:
 		http.Redirect(w, r, h.basePath, http.StatusMovedPermanently)
 		return result{routeRedirect, http.StatusMovedPermanently, 0}

@@ -44,10 +44,10 @@ func fixed(v string) []string { return []string{v}[:1:1] }
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// table is the prepared responses of one snapshot: those of the
-// documents it holds in memory (the feeds, the index, the stylesheets:
-// what readers poll). The many documents kept in the store (article, tag
-// and archive pages) get their entry on each request instead
+// table is the prepared responses of one snapshot: those of its feeds,
+// which readers poll, and of the documents it holds in memory (the
+// index, the stylesheets). The many pages kept in the store (article,
+// tag and archive pages) get their entry on each request instead
 // (Handler.entryOf): prepared, the header values of 100,000 pages took
 // more memory than the site's articles, for pages requested rarely, at
 // the cost of a few allocations beside the open and sendfile such a
@@ -150,8 +150,8 @@ func (h *Handler) tableFor(snap *site.Snapshot) *table {
 
 func (h *Handler) newTable(snap *site.Snapshot, prev *table) *table {
 	t := &table{snap: snap, entries: map[string]*entry{}}
-	for p, d := range snap.Documents() {
-		if d.Stored() {
+	for p, d := range snap.Others() { // article pages are all stored
+		if d.Stored() && d.Kind != site.KindFeed {
 			continue // prepared on request (entryOf)
 		}
 		if prev != nil {

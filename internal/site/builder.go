@@ -415,9 +415,9 @@ func (b *Builder) storeBody(d *Document) {
 	}
 }
 
-// storeFeed moves the bodies of a freshly rendered feed that is not in
-// front (an archive page, a tag's feed), and of their HTML views, into the
-// store, when b has one.
+// storeFeed moves the bodies of a freshly rendered archive page, and of
+// its HTML views, into the store, when b has one: at once, where
+// storeBodies waits for the end of the build.
 func (b *Builder) storeFeed(m *feedMemo) {
 	for _, d := range m.docs {
 		b.storeBody(d)

@@ -84,8 +84,9 @@ func (b *Builder) previousDocument(path string) *Document {
 	return b.prev.Lookup(path)
 }
 
-// UseStore makes b keep the body of every article page in st instead of
-// memory (stored.go), and the snapshots it builds keep the gzip variants
+// UseStore makes b keep the bodies of its article, tag and archive pages
+// and of their feeds' HTML views in st instead of memory (stored.go), and
+// the snapshots it builds keep the gzip variants
 // they compress there, by the ETag of the body, and take them from there
 // when a body was compressed before: by an earlier run, or by serve for
 // build.

@@ -1,7 +1,6 @@
 package site
 
 import (
-	"bytes"
 	"html/template"
 
 	"github.com/feedpub/feedpub/internal/article"
@@ -53,13 +52,7 @@ func (b *Builder) renderEntries(gone, added []*article.Article) (entries, error)
 
 // renderEntry renders a's list entry, with its summary or without.
 func (b *Builder) renderEntry(a *article.Article, withSummary bool) (template.HTML, error) {
-	var out bytes.Buffer
-	data := entryData{View: b.viewOf(a), WithSummary: withSummary}
-	if err := b.templates["index.html"].Lookup("entry").Execute(&out, data); err != nil {
-		return "", err
-	}
-	// The template escaped every value, so the result is safe HTML.
-	return template.HTML(out.String()), nil
+	return b.renderFragment("entry", entryData{View: b.viewOf(a), WithSummary: withSummary})
 }
 
 // list returns the entries of as.

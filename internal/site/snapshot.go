@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"iter"
+	"maps"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -182,6 +183,11 @@ func (s *Snapshot) Documents() iter.Seq2[string, *Document] {
 		}
 	}
 }
+
+// Others returns every served path but the article pages' with its
+// document, in no order: the feeds, the index, the archive, the tag
+// pages, the stylesheets and the media files.
+func (s *Snapshot) Others() iter.Seq2[string, *Document] { return maps.All(s.docs) }
 
 // Len returns the number of documents.
 func (s *Snapshot) Len() int { return len(s.docs) + len(s.pages) }

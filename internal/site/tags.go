@@ -181,24 +181,17 @@ func (r *renderRun) renderTags(groups []*tagGroup) error {
 			old = &tagMemo{}
 		}
 		latest := limit(g.articles, b.cfg.Feeds.Limit)
-		feeds, fresh, err := b.feedMemoFor(old.feeds, latest, g.name, tagFeedPaths(g.slug), subscriptionFeed, func() *feed.Feed {
+		feeds, err := r.feedOrMemo(old.feeds, latest, g.name, tagFeedPaths(g.slug), subscriptionFeed, func() *feed.Feed {
 			return b.tagFeedOf(g, latest)
 		})
 		if err != nil {
 			return err
 		}
-		if fresh {
-			b.storeFeed(feeds)
-		}
-		r.keepFeed(feeds, fresh)
 		page, err := r.pageOrMemo(old.page, tagPath(g.slug), g.articles, g.name, func() ([]byte, error) {
 			return b.renderTagPage(g)
 		})
 		if err != nil {
 			return err
-		}
-		if page != old.page {
-			b.storeBody(page.doc)
 		}
 		r.memos.tags[g.slug] = &tagMemo{feeds: feeds, page: page}
 		b.progress.Add(1)
