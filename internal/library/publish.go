@@ -113,8 +113,8 @@ func newestFirst(a, b *article.Article) int {
 
 // fileProblems returns the problems of the current files: those the
 // scanner keeps by path, updated for the files read and removed in this
-// scan (prev being the last scan's cache).
-func (s *Scanner) fileProblems(prev map[string]*entry, read []fileInfo, removed []string) []*article.ParseError {
+// scan.
+func (s *Scanner) fileProblems(read []fileInfo, removed []string) []*article.ParseError {
 	if s.problems == nil {
 		s.problems = map[string][]*article.ParseError{}
 	}

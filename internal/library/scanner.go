@@ -178,7 +178,7 @@ func (s *Scanner) scanLocked(start time.Time, list func() (*walker, error)) (*Li
 	articles, dupProblems := s.publish(files, prev, toRead, removed)
 
 	problems := append(append(walkProblems, dupProblems...), mediaProblems...)
-	problems = append(problems, s.fileProblems(prev, toRead, removed)...)
+	problems = append(problems, s.fileProblems(toRead, removed)...)
 	sortProblems(problems)
 	s.logNew(problems)
 	stats.Duration = time.Since(start)

@@ -37,7 +37,7 @@ func OpenHistory(cfg config.Config) (*gitdates.History, error) {
 	}
 	h, err := gitdates.Open(cfg.Articles.Dir)
 	if err != nil {
-		return nil, fmt.Errorf(`[articles] undated = "git" needs the articles directory in a git repository: %w`, err)
+		return nil, fmt.Errorf(`[articles] undated = "git" needs the articles directory in a git repository, with its history: %w`, err)
 	}
 	return h, nil
 }

@@ -346,9 +346,14 @@ const saveEvery = time.Second
 // that time is up, with whatever the changes meanwhile added. It runs in
 // the background work (backgroundMu held); Wait waits for a save due.
 func (p *Publisher) saveState(st *state.State) {
+	if p.saveDue == st {
+		return // the save already due writes it
+	}
 	if p.saveDue != nil {
-		p.saveDue = st // the save already due writes it
-		return
+		// A reloaded config names another state file: the one due
+		// is written now, not left behind.
+		p.save(p.saveDue)
+		p.saveDue = nil
 	}
 	wait := saveEvery - time.Since(p.savedAt)
 	if wait <= 0 {

@@ -7,12 +7,12 @@ import (
 )
 
 // startGCPercent is the garbage collector's target (GOGC) while a start
-// is under way: until the first complete snapshot is compressed. A first start reads and
-// renders every article at a high allocation rate while the memory it
-// keeps grows; at the default of 100 the heap ran to twice what was
-// kept, which at 100,000 articles was 2.8 times the articles' bytes. At
-// 50 it stays within 1.5 times, for some 20% more CPU time during the
-// start. A GOGC set in the environment is left alone.
+// is under way: until its first complete snapshot is compressed. A first
+// start reads and renders every article at a high allocation rate while
+// the memory it keeps grows; at the default of 100 the heap ran to twice
+// what was kept, which at 100,000 articles was 2.8 times the articles'
+// bytes. At 50 it stays within 1.5 times, for some 20% more CPU time
+// during the start. A GOGC set in the environment is left alone.
 const startGCPercent = 50
 
 // startGC counts the starts under way in the process (feedpub runs one;

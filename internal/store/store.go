@@ -129,6 +129,9 @@ func (s *Store) GetInto(name string, buf []byte) ([]byte, error) {
 	}
 	defer f.Close()
 	b := bytes.NewBuffer(buf[:0])
+	if info, err := f.Stat(); err == nil {
+		b.Grow(int(info.Size()) + bytes.MinRead) // one read, as os.ReadFile does
+	}
 	if _, err := b.ReadFrom(f); err != nil {
 		return nil, err
 	}
