@@ -57,6 +57,12 @@ func Open(dir string) (*History, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the git history of %s: %w", dir, err)
 	}
+	// A shallow clone lacks the commits that added most files: their
+	// dates would be the cut's, and differ from every full clone's.
+	if shallow, err := repo.Storer.Shallow(); err == nil && len(shallow) > 0 {
+		return nil, fmt.Errorf("the git checkout of %s is shallow, so it lacks the commits that date the articles: "+
+			"fetch the whole history (git fetch --unshallow; in CI, a checkout with fetch-depth: 0)", dir)
+	}
 	prefix, err := relative(wt.Filesystem.Root(), dir)
 	if err != nil {
 		return nil, err

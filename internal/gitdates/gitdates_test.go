@@ -3,8 +3,11 @@ package gitdates
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-git/go-git/v5"
 
 	"github.com/feedpub/feedpub/internal/testgit"
 )
@@ -75,5 +78,26 @@ func TestDatesFollowRenamesAndNewCommits(t *testing.T) {
 func TestOpenOutsideRepository(t *testing.T) {
 	if _, err := Open(t.TempDir()); err == nil {
 		t.Error("Open of a directory in no repository succeeded")
+	}
+}
+
+// A shallow clone lacks the commits that date most files: Open refuses
+// it and says how to fetch them, rather than dating them by the cut.
+func TestOpenRefusesShallowClones(t *testing.T) {
+	origin := t.TempDir()
+	repo := testgit.Init(t, origin)
+	t1 := time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC)
+	write(t, filepath.Join(origin, "a.txt"), "Title: A\n\nA.\n")
+	testgit.Commit(t, repo, "first", t1)
+	write(t, filepath.Join(origin, "b.txt"), "Title: B\n\nB.\n")
+	testgit.Commit(t, repo, "second", t1.Add(time.Hour))
+
+	clone := t.TempDir()
+	if _, err := git.PlainClone(clone, false, &git.CloneOptions{URL: "file://" + origin, Depth: 1}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(clone)
+	if err == nil || !strings.Contains(err.Error(), "shallow") || !strings.Contains(err.Error(), "--unshallow") {
+		t.Errorf("Open of a shallow clone: %v; want an error saying it is shallow and how to fetch the history", err)
 	}
 }
