@@ -30,7 +30,7 @@ func deployCommand() command {
 		flags: func(fs *flag.FlagSet) {
 			fs.BoolVar(&f.dryRun, "dry-run", false, "list what would be uploaded and deleted; change nothing")
 			fs.BoolVar(&f.force, "force", false, "upload every object, changed or not")
-			fs.IntVar(&f.maxDeletes, "max-deletes", 256, "delete no stale object when more than `N` are stale")
+			fs.IntVar(&f.maxDeletes, "max-deletes", deploy.DefaultMaxDeletes, "delete no stale object when more than `N` are stale")
 			fs.BoolVar(&f.watch, "watch", false, "keep watching the articles and deploy every change")
 		},
 		run: func(ctx context.Context, e *env) error {

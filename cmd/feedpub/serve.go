@@ -55,7 +55,7 @@ func serveCommand() command {
 				return err
 			}
 			if deployTo != "" {
-				if e.continuous, err = newContinuous(ctx, e, cfg, deployTo, deployFlags{maxDeletes: 256}); err != nil {
+				if e.continuous, err = newContinuous(ctx, e, cfg, deployTo, deployFlags{maxDeletes: deploy.DefaultMaxDeletes}); err != nil {
 					return err
 				}
 			}

@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -111,7 +112,12 @@ func (c *Continuous) Run(ctx context.Context) error {
 			return nil
 		}
 		c.record(snap, sum, err)
-		if err != nil {
+		if errors.Is(err, ErrTooManyDeletes) {
+			// Trying again cannot help: the next change, or a person
+			// raising --max-deletes, can.
+			failures = 0
+			c.logger.Error("deploy stopped before deleting; not retried", "target", c.status.Target, "generation", snap.Generation, "err", err)
+		} else if err != nil {
 			failures++
 			wait := backoff.Delay(c.backoff, c.maxBackoff, failures, rand.Float64())
 			c.logger.Error("deploy failed; retrying", "target", c.status.Target, "generation", snap.Generation, "retry_in", wait, "err", err)

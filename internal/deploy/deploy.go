@@ -34,7 +34,8 @@ type Options struct {
 	// MaxDeletes bounds the stale objects one deploy deletes: when more
 	// are stale, none is deleted and Deploy returns an error saying so,
 	// since a mass delete is more often a wrong target or articles
-	// directory than an intent. Default 256; negative means none.
+	// directory than an intent. Zero means DefaultMaxDeletes; negative
+	// means none.
 	MaxDeletes int
 	// Parallel bounds the requests in flight. Default 8.
 	Parallel int
@@ -86,7 +87,7 @@ type Deployer struct {
 // New returns a Deployer with opts.
 func New(opts Options) *Deployer {
 	if opts.MaxDeletes == 0 {
-		opts.MaxDeletes = 256
+		opts.MaxDeletes = DefaultMaxDeletes
 	}
 	if opts.Parallel <= 0 {
 		opts.Parallel = 8
@@ -104,6 +105,10 @@ func New(opts Options) *Deployer {
 	}
 	return &Deployer{opts: opts}
 }
+
+// DefaultMaxDeletes is the most stale objects a deploy deletes unless
+// told otherwise (Options.MaxDeletes, --max-deletes).
+const DefaultMaxDeletes = 256
 
 // ErrTooManyDeletes is returned (wrapped) when more objects are stale
 // than MaxDeletes allows; everything else was deployed.
@@ -233,7 +238,9 @@ func (d *Deployer) runStage(ctx context.Context, objs []Object, stage Stage, rem
 			p.uploaded.Add(1)
 			mu.Lock()
 			defer mu.Unlock()
-			res.planned = append(res.planned, "upload "+o.Key+" ("+reason+")")
+			if d.opts.DryRun {
+				res.planned = append(res.planned, "upload "+o.Key+" ("+reason+")")
+			}
 			res.headersLearned = res.headersLearned || reason != "changed"
 			res.uploaded++
 			res.bytes += o.Size()
