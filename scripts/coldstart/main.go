@@ -219,9 +219,9 @@ func complete(url string) bool {
 
 var rebuiltLine = regexp.MustCompile(`msg=rebuilt reason=(\S+) .*duration=(\S+)`)
 
-// laterRebuilds lists the rebuilds logged after the start's own, such as
-// the one a watcher set up after the first build runs to catch up, as
-// "reason duration", or "none".
+// laterRebuilds lists the rebuilds logged after the start's own with no
+// file changed (a watcher catching up would be one), as "reason
+// duration", or "none".
 func laterRebuilds(log *logBuffer) string {
 	var out []string
 	for _, m := range rebuiltLine.FindAllStringSubmatch(log.String(), -1) {
