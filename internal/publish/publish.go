@@ -87,6 +87,8 @@ type Publisher struct {
 	// force); savedFront is the FrontKey last saved.
 	store      *store.Store
 	savedFront string
+	// savedPages is the PagesVersion of the last index of pages saved.
+	savedPages uint64
 	// mending is set while Mend renders a damaged page again.
 	mending atomic.Bool
 	// collected is when the store was last collected (collectStore),
@@ -186,6 +188,7 @@ func (p *Publisher) configureLocked(cfg config.Config) error {
 	builder.CountProgress(&p.progress)
 	if !p.readOnly {
 		builder.UseStore(p.gzipCache(cfg))
+		builder.ReusePages(restoreKey(cfg))
 	}
 	p.cfg, p.state, p.builder, p.history = cfg, st, builder, history
 	opts := LibraryOptions(cfg)
@@ -314,6 +317,7 @@ func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State, cfg config.C
 		p.compress(snap)
 		p.saveState(st)
 		p.saveFront(snap, cfg)
+		p.savePages(snap)
 		p.collectStore(snap, cfg)
 		if !p.startDone {
 			p.startDone = true

@@ -5,10 +5,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/feedpub/feedpub/internal/config"
@@ -95,6 +98,20 @@ func (p *Publisher) saveFront(snap *site.Snapshot, cfg config.Config) {
 	p.savedFront = key
 }
 
+// savePages saves the index of snap's article pages for the next start
+// when they changed since the last save (site.Snapshot.SavePages). It
+// runs in the background work, after snap is compressed.
+func (p *Publisher) savePages(snap *site.Snapshot) {
+	if !snap.Complete() || snap.PagesVersion() == p.savedPages {
+		return
+	}
+	if err := snap.SavePages(); err != nil {
+		p.logger.Warn("index of the pages not saved; the next start renders them all", "err", err)
+		return
+	}
+	p.savedPages = snap.PagesVersion()
+}
+
 // Mend renders again, in the background, the document whose body file in
 // the store the server found missing or damaged: the file is removed,
 // the builder forgets what it rendered, and a rebuild writes every
@@ -152,13 +169,48 @@ func restoreKey(cfg config.Config) string {
 		return "" // never equal to a saved key, which is a hash
 	}
 	h.Write(data)
-	if info, ok := debug.ReadBuildInfo(); ok {
-		h.Write([]byte("\x00" + info.Main.Version))
+	h.Write([]byte("\x00" + buildID()))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// buildID names the build of feedpub running: its module version when
+// installed as a module or built from a clean checkout, else its commit
+// when the version is not stamped,
+// else (a checkout with changes, a test) the SHA-256 of its executable,
+// since code changed without a new commit may render other bytes. ""
+// when none can be had, which no saved key matches.
+var buildID = sync.OnceValue(func() string {
+	info, ok := debug.ReadBuildInfo()
+	// Built in a checkout with changes, the version ends in "+dirty".
+	if v := info.Main.Version; ok && v != "" && v != "(devel)" && !strings.HasSuffix(v, "+dirty") {
+		return "version " + info.Main.Version
+	}
+	var revision, modified string
+	if ok {
 		for _, s := range info.Settings {
-			if s.Key == "vcs.revision" || s.Key == "vcs.modified" {
-				h.Write([]byte("\x00" + s.Key + "=" + s.Value))
+			switch s.Key {
+			case "vcs.revision":
+				revision = s.Value
+			case "vcs.modified":
+				modified = s.Value
 			}
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil))
-}
+	if revision != "" && modified == "false" {
+		return "commit " + revision
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sum := sha256.New()
+	if _, err := io.Copy(sum, f); err != nil {
+		return ""
+	}
+	return "executable " + hex.EncodeToString(sum.Sum(nil))
+})

@@ -2,6 +2,7 @@ package publish_test
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -105,4 +106,64 @@ func TestRestoreIgnoresOtherConfiguration(t *testing.T) {
 	if !p.Restore() {
 		t.Error("the store was not mended by the swap after a damaged one")
 	}
+}
+
+// TestRestartRendersOnlyChangedPages holds that a restart reuses the
+// article pages the last run stored, whether it restored the feeds
+// (serve) or not (build), and renders the page of an article edited
+// while nothing ran, with what the article says now.
+func TestRestartRendersOnlyChangedPages(t *testing.T) {
+	first, cfg := newPublisher(t, publish.Options{})
+	for i := range 8 {
+		writeArticle(t, cfg.Articles.Dir, fmt.Sprintf("more-%d.txt", i), fmt.Sprintf("More %d", i))
+	}
+	first.Restore()
+	all := rebuild(t, first.Rebuild)
+	first.Wait()
+
+	start := func(restore bool) (*publish.Publisher, publish.Result) {
+		t.Helper()
+		p, err := publish.New(cfg, publish.Options{RacyWindow: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Wait)
+		if restore && !p.Restore() {
+			t.Fatal("Restore restored nothing on a restart")
+		}
+		res := rebuild(t, p.Rebuild)
+		p.Wait()
+		return p, res
+	}
+	_, res := start(true)
+	if pages := 10; res.Rendered != all.Rendered-pages {
+		t.Errorf("a restart with no change rendered %d documents; want %d, no article page", res.Rendered, all.Rendered-pages)
+	}
+	_, res = start(false)
+	if pages := 10; res.Rendered != all.Rendered-pages {
+		t.Errorf("a build with no change rendered %d documents; want %d, no article page", res.Rendered, all.Rendered-pages)
+	}
+
+	writeArticle(t, cfg.Articles.Dir, "more-3.txt", "Edited while stopped")
+	p, res := start(true)
+	if pages := 10; res.Rendered != all.Rendered-pages+1 {
+		t.Errorf("a restart after one edit rendered %d documents; want %d, one article page", res.Rendered, all.Rendered-pages+1)
+	}
+	page := p.Snapshot().Lookup("/articles/" + articleID(t, p, "more-3.txt") + "/")
+	body, err := page.Bytes()
+	if err != nil || !strings.Contains(string(body), "Edited while stopped") {
+		t.Errorf("the edited article's page: %v; want its new title", err)
+	}
+}
+
+// articleID returns the id of the article at path in p's last library.
+func articleID(t *testing.T, p *publish.Publisher, path string) string {
+	t.Helper()
+	for _, a := range p.Library().Articles {
+		if a.Path == path {
+			return a.Slug
+		}
+	}
+	t.Fatalf("no article %s", path)
+	return ""
 }

@@ -81,6 +81,11 @@ type Builder struct {
 	// gzipCache, if set, keeps the article pages' bodies and the gzip
 	// variants (UseStore).
 	gzipCache *store.Store
+	// pageIndexKey, if set, names what pages are rendered with in the
+	// index of them kept in gzipCache (ReusePages, pageindex.go);
+	// pagesVersion counts the builds that changed the article pages.
+	pageIndexKey string
+	pagesVersion uint64
 }
 
 // BuildStats describe one build.
@@ -177,6 +182,11 @@ func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early fun
 	b.published = nil
 	latest := limit(published, b.cfg.Feeds.Limit)
 	r := renderRun{b: b, docs: map[string]*Document{}}
+	if b.pages == nil {
+		// A start: the pages the last run left in the store are
+		// reused (pageindex.go).
+		r.index = b.loadPageIndex()
+	}
 	groups, problems := b.groupTags(published)
 	r.stats.Problems = problems
 	if err := r.renderFront(published, latest, groups); err != nil {
@@ -212,7 +222,7 @@ func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early fun
 	b.rememberStamps(snap)
 	b.pages, b.pageDocs, b.published = r.pages, r.pageDocs, published
 	b.memos, b.media, b.prev = r.memos, r.media, snap
-	r.stats.Rendered = len(r.fresh)
+	r.stats.Rendered = len(r.fresh) - r.reusedPages
 	return snap, r.stats, nil
 }
 
@@ -228,6 +238,8 @@ func (r *renderRun) snapshot(lib *library.Library, now time.Time, published int,
 		NotFound:      r.notFound,
 		docs:          docs,
 		pages:         pages,
+		pageIndexKey:  r.b.pageIndexKey,
+		pagesVersion:  r.b.pagesVersion,
 	}
 }
 
@@ -255,7 +267,12 @@ type renderRun struct {
 	// archived are the articles of the archive pages: the published ones
 	// the main feed does not carry, newest first.
 	archived []*article.Article
-	stats    BuildStats
+	// index holds the pages a start may reuse (pageindex.go), or is
+	// nil; reusedPages counts the article pages of r.fresh taken from
+	// it rather than rendered.
+	index       map[string]indexedPage
+	reusedPages int
+	stats       BuildStats
 }
 
 // renderFront renders (or reuses, see memo.go) the documents that need
@@ -371,11 +388,15 @@ func (r *renderRun) renderArticles(gone, todo []*article.Article) error {
 			delete(r.pages, a)
 		}
 	}
+	if len(gone)+len(todo) > 0 {
+		r.b.pagesVersion = pagesVersions.Add(1)
+	}
 	docs := make([]*Document, len(todo))
+	reused := make([]bool, len(todo))
 	errs := make([]error, len(todo))
 	r.b.progress.Begin("rendering article pages", len(todo))
 	parallel.Each(len(todo), func(i int) {
-		docs[i], errs[i] = r.b.articleDocument(todo[i])
+		docs[i], reused[i], errs[i] = r.b.articleDocument(r.index, todo[i])
 		r.b.progress.Add(1)
 	})
 	for i, a := range todo {
@@ -386,21 +407,35 @@ func (r *renderRun) renderArticles(gone, todo []*article.Article) error {
 		d.LastModified = a.Updated.Truncate(time.Second)
 		r.pageDocs[d.Path] = d
 		r.pages[a] = d
+		// Reused pages need their gzip variant too, which the store
+		// most likely has.
 		r.fresh = append(r.fresh, d)
+		if reused[i] {
+			r.reusedPages++
+		}
 	}
 	return nil
 }
 
-// articleDocument renders a's page, its body kept in the store when b has
-// one (stored.go).
-func (b *Builder) articleDocument(a *article.Article) (*Document, error) {
+// articleDocument returns a's page: the one in index, when it was
+// rendered from the same article and is still stored (reused), or else
+// a new one, its body kept in the store when b has one (stored.go).
+func (b *Builder) articleDocument(index map[string]indexedPage, a *article.Article) (d *Document, reused bool, err error) {
+	var key string
+	if b.pageIndexKey != "" {
+		key = b.pageKey(a)
+		if d := b.reusedPage(index, a, key); d != nil {
+			return d, true, nil
+		}
+	}
 	body, err := b.renderArticle(a)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	d := newDocument(articlePath(a.Slug), HTMLContentType, KindPage, body)
+	d = newDocument(articlePath(a.Slug), HTMLContentType, KindPage, body)
+	d.pageKey = key
 	b.storeBody(d)
-	return d, nil
+	return d, false, nil
 }
 
 // storeBody moves d's body into the store, when b has one (stored.go).

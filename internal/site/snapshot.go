@@ -55,6 +55,9 @@ type Document struct {
 	// stored, if not nil, holds the body in a store instead of Body
 	// (stored.go).
 	stored *storedBody
+	// pageKey is what an article page was rendered from, for the index
+	// of pages kept in the store (pageindex.go), or "".
+	pageKey string
 	// gzip is Body compressed with gzip, or nil until Snapshot.Compress
 	// has compressed it, or when that would not be smaller. It is the one
 	// field set after the document is published: once, atomically.
@@ -133,6 +136,9 @@ type Snapshot struct {
 	// system clock: what a later build stores is newer, so CollectStore
 	// leaves it (store.KeepSince).
 	renderStart time.Time
+	// pageIndexKey and pagesVersion are the builder's (pageindex.go).
+	pageIndexKey string
+	pagesVersion uint64
 }
 
 // Lookup returns the document served at the decoded URL path, or nil.

@@ -96,7 +96,7 @@ func put(path string, data []byte) error {
 // what ReadAs returns against (such as the bytes data is the gzip
 // encoding of), unless a file of that name and size is there.
 func (s *Store) PutAs(name string, data []byte) error {
-	if !isName(name) {
+	if !IsName(name) {
 		return fmt.Errorf("%q is not a stored name", name)
 	}
 	// Not synced: the caller checks what it reads, so a file a crash
@@ -108,7 +108,7 @@ func (s *Store) PutAs(name string, data []byte) error {
 // ReadAs returns the bytes stored under name by PutAs, unchecked: the
 // caller checks them.
 func (s *Store) ReadAs(name string) ([]byte, error) {
-	if !isName(name) {
+	if !IsName(name) {
 		return nil, fmt.Errorf("%q is not a stored name", name)
 	}
 	return os.ReadFile(s.Path(name))
@@ -120,7 +120,7 @@ func (s *Store) Get(name string) ([]byte, error) { return s.GetInto(name, nil) }
 // GetInto is Get reading into buf (grown as needed), so that a caller
 // reading many files can reuse one buffer.
 func (s *Store) GetInto(name string, buf []byte) ([]byte, error) {
-	if !isName(name) {
+	if !IsName(name) {
 		return nil, fmt.Errorf("%q is not a stored name", name)
 	}
 	f, err := os.Open(s.Path(name))
@@ -166,7 +166,7 @@ func (s *Store) KeepSince(keep map[string]bool, since time.Time) error {
 			return err
 		}
 		for _, e := range entries {
-			if name := e.Name(); isName(name) && !keep[name] && !s.touchedSince(name, since) {
+			if name := e.Name(); IsName(name) && !keep[name] && !s.touchedSince(name, since) {
 				if err := os.Remove(s.Path(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 					return err
 				}
@@ -195,10 +195,10 @@ func (s *Store) Path(name string) string {
 
 func isShard(name string) bool { return len(name) == 2 && isHex(name) }
 
-// isName reports whether name can be the name of stored bytes: 32 or 64
+// IsName reports whether name can be the name of stored bytes: 32 or 64
 // lower-case hex digits (a SHA-256, or the half of one an ETag holds), so
 // no path outside the store is ever opened.
-func isName(name string) bool {
+func IsName(name string) bool {
 	return (len(name) == 2*sha256.Size || len(name) == sha256.Size) && isHex(name)
 }
 

@@ -1,0 +1,198 @@
+package site_test
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/library"
+	"github.com/feedpub/feedpub/internal/site"
+	"github.com/feedpub/feedpub/internal/state"
+	"github.com/feedpub/feedpub/internal/store"
+)
+
+// A start reuses the article pages the last run left in the store, and
+// renders only those whose article changed: after any run of edits,
+// renames, deletes, drafts and links made while feedpub was stopped, a
+// restart serves the bytes a builder without a store renders from
+// scratch, and a restart after no change renders no article page.
+func TestRestartsReuseOnlyUnchangedPages(t *testing.T) {
+	dir := t.TempDir()
+	cfg := testConfig(dir)
+	cfg.Feeds.ArchiveSize = 5
+	st := state.New()
+	storeDir := t.TempDir()
+	rng := rand.New(rand.NewPCG(7, 11))
+	write := func(name, text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	random := func() string { return fmt.Sprintf("a%02d", rng.IntN(30)) }
+	for i := range 30 {
+		write(fmt.Sprintf("a%02d.txt", i), fmt.Sprintf("Title: T %d\nDate: 2024-01-%02d\nTags: go\n\nBody %d.\n", i, 1+i%28, i))
+	}
+	for step := range 60 {
+		name := random()
+		date := fmt.Sprintf("2024-%02d-%02d", 1+rng.IntN(12), 1+rng.IntN(28))
+		switch op := rng.IntN(8); op {
+		case 0:
+			os.Remove(filepath.Join(dir, name+".txt"))
+			os.Remove(filepath.Join(dir, name+".md"))
+		case 1:
+			os.Rename(filepath.Join(dir, name+".txt"), filepath.Join(dir, random()+".txt"))
+		case 2:
+			write(name+".md", fmt.Sprintf("+++\ntitle = \"Linked %s\"\ndate = %s\n+++\nSee [that](%s.txt).\n", name, date, random()))
+		case 3:
+			write(name+".txt", fmt.Sprintf("Title: Draft %s\nDate: %s\nDraft: true\n\nNot yet.\n", name, date))
+		case 4, 5:
+			// Only the header: the same title and body, so the same
+			// ContentKey, but another date, author and tags.
+			write(fmt.Sprintf("same%d.txt", rng.IntN(2)), fmt.Sprintf("Title: Same\nDate: %s\nAuthor: %s\nTags: %s\n\nSame body.\n", date, random(), random()))
+		case 6:
+			// Nothing changed while stopped.
+		default:
+			tags := []string{"go", "Go", "web"}[rng.IntN(3)]
+			write(name+".txt", fmt.Sprintf("Title: T%d %s\nDate: %s\nTags: %s\n\nBody %d.\n", step, name, date, tags, step))
+		}
+		got, stats, lib := restart(t, cfg, st, storeDir, "key")
+		fresh, err := site.NewBuilder(cfg, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, wantStats, err := fresh.Build(lib, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameBytes(t, fmt.Sprintf("step %d", step), got, want)
+		pages := 0
+		for p := range want.Documents() {
+			if strings.HasPrefix(p, "/articles/") {
+				pages++
+			}
+		}
+		if step > 0 && stats.Rendered < wantStats.Rendered-pages {
+			t.Fatalf("step %d: rendered %d documents; a site of %d pages has %d others", step, stats.Rendered, pages, wantStats.Rendered-pages)
+		}
+		if err := got.SavePages(); err != nil {
+			t.Fatal(err)
+		}
+		// Restarted again with nothing changed: every page is reused.
+		again, stats, _ := restart(t, cfg, st, storeDir, "key")
+		sameBytes(t, fmt.Sprintf("step %d, again", step), again, want)
+		if stats.Rendered != wantStats.Rendered-pages {
+			t.Fatalf("step %d: nothing changed, and a restart rendered %d documents; want %d, no article page", step, stats.Rendered, wantStats.Rendered-pages)
+		}
+	}
+
+	// Pages indexed under another key (another configuration, another
+	// build of feedpub) are never reused.
+	_, stats, lib := restart(t, cfg, st, storeDir, "other key")
+	fresh, _ := site.NewBuilder(cfg, st)
+	_, wantStats, _ := fresh.Build(lib, now)
+	if stats.Rendered != wantStats.Rendered {
+		t.Errorf("under another key a start rendered %d documents; want all %d", stats.Rendered, wantStats.Rendered)
+	}
+}
+
+// TestRestartRendersMissingPagesAgain holds that a page whose stored
+// file went missing, or has another size, is rendered again, and that
+// after Forget (a file found damaged when served) nothing of the index
+// is reused.
+func TestRestartRendersMissingPagesAgain(t *testing.T) {
+	dir := t.TempDir()
+	writeCorpus(t, dir, corpus)
+	cfg := testConfig(dir)
+	st := state.New()
+	storeDir := t.TempDir()
+	first, full, _ := restart(t, cfg, st, storeDir, "key")
+	if err := first.SavePages(); err != nil {
+		t.Fatal(err)
+	}
+	gone, short := first.Lookup("/articles/the-third/"), first.Lookup("/articles/second/")
+	goneFile, _ := gone.File()
+	shortFile, _ := short.File()
+	if err := os.Remove(goneFile); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(shortFile, []byte("<p>cut"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, stats, _ := restart(t, cfg, st, storeDir, "key")
+	sameBytes(t, "after removing stored pages", got, first)
+	if pages := 3; stats.Rendered != full.Rendered-pages+2 {
+		t.Errorf("rendered %d documents; want the %d others and the 2 pages whose files went", stats.Rendered, full.Rendered-pages)
+	}
+
+	// A damaged file of the right size is reused, and caught when
+	// served; after Forget the next build renders every page again.
+	if err := got.SavePages(); err != nil {
+		t.Fatal(err)
+	}
+	lib, b := restartBuilder(t, cfg, st, storeDir, "key")
+	if _, _, err := b.Build(lib, now); err != nil {
+		t.Fatal(err)
+	}
+	b.Forget()
+	_, stats, err := b.Build(lib, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Rendered != full.Rendered {
+		t.Errorf("after Forget a build rendered %d documents; want all %d", stats.Rendered, full.Rendered)
+	}
+}
+
+// restart scans cfg's articles as a new run would, with st as the state
+// file left it, and builds with a new builder using the store in
+// storeDir and its index of pages under key.
+func restart(t *testing.T, cfg config.Config, st *state.State, storeDir, key string) (*site.Snapshot, site.BuildStats, *library.Library) {
+	t.Helper()
+	lib, b := restartBuilder(t, cfg, st, storeDir, key)
+	snap, stats, err := b.Build(lib, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap, stats, lib
+}
+
+func restartBuilder(t *testing.T, cfg config.Config, st *state.State, storeDir, key string) (*library.Library, *site.Builder) {
+	t.Helper()
+	scanner := library.NewScanner(library.Options{Dir: cfg.Articles.Dir, State: st, RacyWindow: -1, BodiesOnDisk: true, Now: func() time.Time { return now }})
+	lib, _, err := scanner.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := site.NewBuilder(cfg, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.UseStore(store.Open(storeDir))
+	b.ReusePages(key)
+	return lib, b
+}
+
+// sameBytes fails unless got serves want's paths with want's bytes.
+func sameBytes(t *testing.T, when string, got, want *site.Snapshot) {
+	t.Helper()
+	if g, w := strings.Join(got.Paths(), " "), strings.Join(want.Paths(), " "); g != w {
+		t.Fatalf("%s: paths\n%s\nwant\n%s", when, g, w)
+	}
+	for _, p := range want.Paths() {
+		g, err := got.Lookup(p).Bytes()
+		if err != nil {
+			t.Fatalf("%s: %s: %v", when, p, err)
+		}
+		w, _ := want.Lookup(p).Bytes()
+		if !bytes.Equal(g, w) || got.Lookup(p).ETag != want.Lookup(p).ETag {
+			t.Fatalf("%s: %s differs from the one rendered from scratch", when, p)
+		}
+	}
+}
