@@ -110,10 +110,7 @@ func (r *renderRun) renderArchive(archived []*article.Article) error {
 		if i < len(b.memos.archive) {
 			old = b.memos.archive[i]
 		}
-		hasNext := n < pages
-		r.memos.archive[i], fresh[i], errs[i] = b.feedMemoFor(old, page, fmt.Sprint(hasNext), archivePaths(n), archivePage, func() *feed.Feed {
-			return b.archiveFeedOf(page, n, hasNext)
-		})
+		r.memos.archive[i], fresh[i], errs[i] = b.archiveMemo(old, r.index.archivePage(n), page, n, n < pages)
 		if fresh[i] {
 			// At once, not with the other pages at the end of the
 			// build: at 100,000 articles the archive is some 400 MB.
@@ -126,8 +123,41 @@ func (r *renderRun) renderArchive(archived []*article.Article) error {
 			return errs[i]
 		}
 		r.keepFeed(memo, fresh[i])
+		if fresh[i] {
+			b.pagesVersion = pagesVersions.Add(1)
+			if memo.indexed {
+				r.reusedPages += len(memo.docs)
+			}
+		}
+	}
+	if len(b.memos.archive) > pages {
+		b.pagesVersion = pagesVersions.Add(1) // pages gone
 	}
 	return nil
+}
+
+// archiveMemo returns the documents of archive page n of page, with a
+// next page or not: old when it holds them, else those the index holds
+// for the same description (ix; a start), else rendered.
+func (b *Builder) archiveMemo(old *feedMemo, ix *indexedFeed, page []*article.Article, n int, hasNext bool) (m *feedMemo, fresh bool, err error) {
+	extra := fmt.Sprint(hasNext)
+	if old.valid(page, extra) {
+		return old, false, nil
+	}
+	f := b.archiveFeedOf(page, n, hasNext)
+	var key string
+	if b.pageIndexKey != "" {
+		key = feedKey(f)
+		if m := b.reusedFeed(ix, key); m != nil {
+			m.articles, m.extra, m.indexed = page, extra, true
+			return m, true, nil
+		}
+	}
+	docs, err := b.renderFeed(f, archivePaths(n), archivePage)
+	if err != nil {
+		return nil, false, err
+	}
+	return &feedMemo{articles: page, extra: extra, feedDocs: docs, key: key}, true, nil
 }
 
 // archiveFeedOf describes archive page n, whose articles page holds

@@ -83,7 +83,8 @@ type Builder struct {
 	gzipCache *store.Store
 	// pageIndexKey, if set, names what pages are rendered with in the
 	// index of them kept in gzipCache (ReusePages, pageindex.go);
-	// pagesVersion counts the builds that changed the article pages.
+	// pagesVersion changes with every build that changed the article or
+	// archive pages.
 	pageIndexKey string
 	pagesVersion uint64
 }
@@ -185,7 +186,7 @@ func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early fun
 	if b.pages == nil {
 		// A start: the pages the last run left in the store are
 		// reused (pageindex.go).
-		r.index = b.loadPageIndex()
+		r.index = b.loadIndex()
 	}
 	groups, problems := b.groupTags(published)
 	r.stats.Problems = problems
@@ -216,7 +217,7 @@ func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early fun
 	}
 	b.storeBodies(r.fresh[stamped:], frontPaths)
 	snap := r.snapshot(lib, now, len(published), generation, r.docs, r.pageDocs)
-	snap.front, snap.renderStart = frontPaths, renderStart
+	snap.front, snap.renderStart, snap.archive = frontPaths, renderStart, r.memos.archive
 	b.stampLastModified(r.fresh[stamped:], now)
 	b.deferCompression(snap, r.fresh)
 	b.rememberStamps(snap)
@@ -268,9 +269,9 @@ type renderRun struct {
 	// the main feed does not carry, newest first.
 	archived []*article.Article
 	// index holds the pages a start may reuse (pageindex.go), or is
-	// nil; reusedPages counts the article pages of r.fresh taken from
-	// it rather than rendered.
-	index       map[string]indexedPage
+	// nil; reusedPages counts the documents of r.fresh taken from it
+	// rather than rendered.
+	index       *startIndex
 	reusedPages int
 	stats       BuildStats
 }
@@ -420,7 +421,7 @@ func (r *renderRun) renderArticles(gone, todo []*article.Article) error {
 // articleDocument returns a's page: the one in index, when it was
 // rendered from the same article and is still stored (reused), or else
 // a new one, its body kept in the store when b has one (stored.go).
-func (b *Builder) articleDocument(index map[string]indexedPage, a *article.Article) (d *Document, reused bool, err error) {
+func (b *Builder) articleDocument(index *startIndex, a *article.Article) (d *Document, reused bool, err error) {
 	var key string
 	if b.pageIndexKey != "" {
 		key = b.pageKey(a)

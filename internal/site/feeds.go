@@ -138,6 +138,11 @@ type feedMemo struct {
 	articles []*article.Article
 	extra    string
 	feedDocs
+	// key is the feedKey of the description of an archive page, for the
+	// index of pages kept in the store (pageindex.go), or ""; indexed
+	// is set on the memo of documents taken from that index.
+	key     string
+	indexed bool
 }
 
 // valid reports whether m holds the documents for articles and extra.

@@ -72,23 +72,30 @@ func TestRestartsReuseOnlyUnchangedPages(t *testing.T) {
 			t.Fatal(err)
 		}
 		sameBytes(t, fmt.Sprintf("step %d", step), got, want)
-		pages := 0
+		pages := 0 // article and archive pages
 		for p := range want.Documents() {
-			if strings.HasPrefix(p, "/articles/") {
+			if strings.HasPrefix(p, "/articles/") || strings.HasPrefix(p, "/archive/") {
 				pages++
 			}
 		}
 		if step > 0 && stats.Rendered < wantStats.Rendered-pages {
 			t.Fatalf("step %d: rendered %d documents; a site of %d pages has %d others", step, stats.Rendered, pages, wantStats.Rendered-pages)
 		}
+		got.Compress()
 		if err := got.SavePages(); err != nil {
 			t.Fatal(err)
 		}
-		// Restarted again with nothing changed: every page is reused.
+		// Restarted again with nothing changed: every page is reused,
+		// with its gzip variant.
 		again, stats, _ := restart(t, cfg, st, storeDir, "key")
 		sameBytes(t, fmt.Sprintf("step %d, again", step), again, want)
 		if stats.Rendered != wantStats.Rendered-pages {
-			t.Fatalf("step %d: nothing changed, and a restart rendered %d documents; want %d, no article page", step, stats.Rendered, wantStats.Rendered-pages)
+			t.Fatalf("step %d: nothing changed, and a restart rendered %d documents; want %d, no article or archive page", step, stats.Rendered, wantStats.Rendered-pages)
+		}
+		for p, d := range again.Documents() {
+			if (strings.HasPrefix(p, "/articles/") || strings.HasPrefix(p, "/archive/")) && d.Gzip() == nil {
+				t.Fatalf("step %d: %s reused without its gzip variant", step, p)
+			}
 		}
 	}
 
@@ -127,7 +134,7 @@ func TestRestartRendersMissingPagesAgain(t *testing.T) {
 	}
 	got, stats, _ := restart(t, cfg, st, storeDir, "key")
 	sameBytes(t, "after removing stored pages", got, first)
-	if pages := 3; stats.Rendered != full.Rendered-pages+2 {
+	if pages := 3; stats.Rendered != full.Rendered-pages+2 { // no archive
 		t.Errorf("rendered %d documents; want the %d others and the 2 pages whose files went", stats.Rendered, full.Rendered-pages)
 	}
 
@@ -193,6 +200,17 @@ func sameBytes(t *testing.T, when string, got, want *site.Snapshot) {
 		w, _ := want.Lookup(p).Bytes()
 		if !bytes.Equal(g, w) || got.Lookup(p).ETag != want.Lookup(p).ETag {
 			t.Fatalf("%s: %s differs from the one rendered from scratch", when, p)
+		}
+		if gz := got.Lookup(p).Gzip(); gz != nil {
+			if err := gz.Check(); err != nil {
+				t.Fatalf("%s: %s: gzip variant: %v", when, p, err)
+			}
+		}
+		if v := got.Lookup(p).View; v != nil {
+			g, err := v.Bytes()
+			if w, _ := want.Lookup(p).View.Bytes(); err != nil || !bytes.Equal(g, w) {
+				t.Fatalf("%s: %s: the HTML view differs from the one rendered from scratch (%v)", when, p, err)
+			}
 		}
 	}
 }

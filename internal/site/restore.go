@@ -45,9 +45,13 @@ type manifest struct {
 
 // storedDoc is a Document with its body and gzip variant in the store.
 type storedDoc struct {
-	Path                  string     `json:"path"`
-	Body                  string     `json:"body"`
-	Gzip                  string     `json:"gzip,omitempty"`
+	Path string `json:"path"`
+	Body string `json:"body"`
+	Gzip string `json:"gzip,omitempty"`
+	// Size and GzipSize are the sizes of the files, in the index of
+	// pages (pageindex.go), which does not read them.
+	Size                  int64      `json:"size,omitempty"`
+	GzipSize              int64      `json:"gzip_size,omitempty"`
 	ContentType           string     `json:"content_type"`
 	Kind                  Kind       `json:"kind"`
 	LastModified          time.Time  `json:"last_modified"`

@@ -136,9 +136,11 @@ type Snapshot struct {
 	// system clock: what a later build stores is newer, so CollectStore
 	// leaves it (store.KeepSince).
 	renderStart time.Time
-	// pageIndexKey and pagesVersion are the builder's (pageindex.go).
+	// pageIndexKey and pagesVersion are the builder's, and archive the
+	// archive pages as it rendered them (pageindex.go).
 	pageIndexKey string
 	pagesVersion uint64
+	archive      []*feedMemo
 }
 
 // Lookup returns the document served at the decoded URL path, or nil.
