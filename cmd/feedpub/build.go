@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 
 	"github.com/feedpub/feedpub/internal/config"
 	"github.com/feedpub/feedpub/internal/publish"
@@ -41,11 +40,23 @@ func buildCommand() command {
 }
 
 func runBuild(e *env, out string) error {
-	_, snap, res, err := renderOnce(e)
+	cfg, snap, res, err := renderOnce(e)
 	if err != nil {
 		return err
 	}
-	if err := writeSnapshot(snap, out); err != nil {
+	err = writeSnapshot(snap, out, outIndexFile(cfg, out))
+	var damaged *damagedFileError
+	if errors.As(err, &damaged) {
+		// A file of the store went missing or bad since it was
+		// stored: without it the site renders again, and writes it.
+		e.logger.Warn("stored page missing or damaged; rendering it again", "file", damaged.file, "err", damaged.err)
+		os.Remove(damaged.file)
+		if cfg, snap, res, err = renderOnce(e); err != nil {
+			return err
+		}
+		err = writeSnapshot(snap, out, outIndexFile(cfg, out))
+	}
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "wrote %d documents for %d articles to %s (%d article errors)\n",
@@ -81,48 +92,67 @@ func renderOnce(e *env) (config.Config, *site.Snapshot, publish.Result, error) {
 // gzip_static, Caddy's precompressed). Over an earlier build's output it
 // writes only the files whose bytes changed and removes those no document
 // has (the pages of deleted articles): a rerun over 10,000 unchanged
-// articles emptied and wrote again some 175 MB.
-func writeSnapshot(snap *site.Snapshot, dir string) error {
+// articles emptied and wrote again some 175 MB. What it wrote is kept in
+// indexFile (outIndex), so that a rerun does not even read the files an
+// earlier one wrote and nobody changed since.
+func writeSnapshot(snap *site.Snapshot, dir, indexFile string) error {
 	if err := prepareOutDir(dir); err != nil {
 		return err
 	}
-	written := map[string]bool{buildMarker: true}
+	w := newOutWriter(dir, indexFile)
+	w.written[buildMarker] = true
 	for _, p := range snap.Paths() {
-		if err := writeFiles(dir, filepath.FromSlash(site.FileName(p)), snap.Lookup(p), written); err != nil {
+		if err := w.writeFiles(filepath.FromSlash(site.FileName(p)), snap.Lookup(p)); err != nil {
 			return err
 		}
 	}
-	if err := writeFiles(dir, site.NotFoundFile, snap.NotFound, written); err != nil {
+	if err := w.writeFiles(site.NotFoundFile, snap.NotFound); err != nil {
 		return err
 	}
-	if err := removeOthers(dir, written); err != nil {
+	if err := w.removeOthers(); err != nil {
+		return fmt.Errorf("removing old files from the output directory: %w", err)
+	}
+	if err := writeDocument(dir, buildMarker, []byte("feedpub build output; the next build replaces this directory's contents\n")); err != nil {
 		return err
 	}
-	return writeDocument(dir, buildMarker, []byte("feedpub build output; the next build replaces this directory's contents\n"))
+	return w.saveIndex()
 }
 
-// writeFiles writes d's body to rel under dir, and its gzip variant, if
-// any, to rel.gz, adding what it wrote to written.
-func writeFiles(dir, rel string, d *site.Document, written map[string]bool) error {
-	written[rel] = true
-	body, err := d.Bytes()
-	if err != nil {
+// writeFiles writes d's body to rel under the output directory, and its
+// gzip variant, if any, to rel.gz. A file of the store found missing or
+// damaged is a *damagedFileError.
+func (w *outWriter) writeFiles(rel string, d *site.Document) error {
+	err := w.write(rel, d.ETag, d.Size(), func() ([]byte, error) {
+		body, err := d.Bytes()
+		if file, _ := d.File(); err != nil && file != "" {
+			return nil, &damagedFileError{file, err}
+		}
+		return body, err
+	})
+	gz := d.Gzip()
+	if err != nil || gz == nil {
 		return err
 	}
-	if err := writeDocument(dir, rel, body); err != nil {
-		return err
-	}
-	if d.Gzip() == nil {
-		return nil
-	}
-	written[rel+".gz"] = true
-	// Its bytes were compressed, or read and checked, by this process.
-	gz, err := d.Gzip().Bytes()
-	if err != nil {
-		return err
-	}
-	return writeDocument(dir, rel+".gz", gz)
+	file, size := gz.File()
+	return w.write(rel+".gz", gz.ETag, size, func() ([]byte, error) {
+		// A variant taken from the store unread is checked before it
+		// goes out; one this process compressed passes at once.
+		if err := gz.Check(); err != nil {
+			return nil, &damagedFileError{file, err}
+		}
+		return gz.Bytes()
+	})
 }
+
+// damagedFileError is a file of the store that is missing, or does not
+// hold the bytes it was stored with.
+type damagedFileError struct {
+	file string
+	err  error
+}
+
+func (e *damagedFileError) Error() string { return e.err.Error() }
+func (e *damagedFileError) Unwrap() error { return e.err }
 
 // writeDocument writes body to rel under dir, unless the file there holds
 // those bytes already.
@@ -161,42 +191,6 @@ func sameBytes(path string, body []byte) bool {
 		body = body[n:]
 	}
 	return true
-}
-
-// removeOthers removes from dir every file whose path under it is not in
-// keep, and the directories that leaves empty.
-func removeOthers(dir string, keep map[string]bool) error {
-	var dirs []string
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(dir, path)
-		if err != nil {
-			return err
-		}
-		switch {
-		case d.IsDir():
-			if rel != "." {
-				dirs = append(dirs, path)
-			}
-		case !keep[rel]:
-			return os.Remove(path)
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("removing old files from the output directory: %w", err)
-	}
-	// Deepest first; a directory that still has files stays.
-	for _, d := range slices.Backward(dirs) {
-		if entries, err := os.ReadDir(d); err == nil && len(entries) == 0 {
-			if err := os.Remove(d); err != nil {
-				return fmt.Errorf("removing old files from the output directory: %w", err)
-			}
-		}
-	}
-	return nil
 }
 
 // prepareOutDir makes sure dir can take the output: it creates it, or

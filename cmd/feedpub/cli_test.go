@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -209,12 +210,16 @@ func TestBuildRewritesOnlyChanges(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Strays in a directory of their own and beside a kept page.
 	stray := filepath.Join(out, "old", "stray.html")
-	if err := os.MkdirAll(filepath.Dir(stray), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(stray, []byte("from a build long ago"), 0o644); err != nil {
-		t.Fatal(err)
+	strayBeside := filepath.Join(out, "articles", "kept", "stray.html")
+	for _, path := range []string{stray, strayBeside} {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte("from a build long ago"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := os.Remove(filepath.Join(filepath.Dir(cfg), "articles", "gone.txt")); err != nil {
 		t.Fatal(err)
@@ -228,13 +233,53 @@ func TestBuildRewritesOnlyChanges(t *testing.T) {
 	if info, err := os.Stat(filepath.Join(out, "rss.xml")); err != nil || info.ModTime().Equal(long) || strings.Contains(readFile(t, filepath.Join(out, "rss.xml")), "Gone") {
 		t.Errorf("the feed, which lost an article, was not written again: %v", err)
 	}
-	for _, path := range []string{filepath.Join(out, "articles", "gone"), filepath.Dir(stray)} {
+	for _, path := range []string{filepath.Join(out, "articles", "gone"), filepath.Dir(stray), strayBeside} {
 		if _, err := os.Stat(path); !os.IsNotExist(err) {
 			t.Errorf("%s stayed after the second build: %v", path, err)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(out, buildMarker)); err != nil {
 		t.Errorf("the second build left no marker: %v", err)
+	}
+}
+
+// TestBuildWritesBackWhatChangedAndMendsTheStore holds that a rerun,
+// which leaves alone the files it wrote last time unread, writes back a
+// file changed by hand since, even with its size kept; and that a page
+// whose file in the store was damaged meanwhile is rendered again rather
+// than failing the build or writing the damage.
+func TestBuildWritesBackWhatChangedAndMendsTheStore(t *testing.T) {
+	cfg := project(t, map[string]string{"kept.txt": "Title: Kept\nDate: 2024-01-01\n\nKept body.\n"})
+	out := filepath.Join(t.TempDir(), "site")
+	if _, stderr, err := runCLI(t, "build", "--config", cfg, "--out", out); err != nil {
+		t.Fatalf("build: %v\n%s", err, stderr)
+	}
+	page := filepath.Join(out, "articles", "kept", "index.html")
+	want := readFile(t, page)
+	damage := func(path string) {
+		t.Helper()
+		if err := os.WriteFile(path, bytes.Repeat([]byte("x"), len(readFile(t, path))), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	damage(page)
+	// The page's body in the store, found by its bytes.
+	stored := 0
+	err := filepath.WalkDir(filepath.Join(filepath.Dir(cfg), ".feedpub", "store"), func(path string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() && readFile(t, path) == want {
+			damage(path)
+			stored++
+		}
+		return err
+	})
+	if err != nil || stored != 1 {
+		t.Fatalf("found the page %d times in the store (%v); want once", stored, err)
+	}
+	if _, stderr, err := runCLI(t, "build", "--config", cfg, "--out", out); err != nil {
+		t.Fatalf("build over a damaged store: %v\n%s", err, stderr)
+	}
+	if got := readFile(t, page); got != want {
+		t.Errorf("the page changed by hand is now\n%s\nwant\n%s", got, want)
 	}
 }
 

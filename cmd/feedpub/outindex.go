@@ -1,0 +1,198 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/store"
+)
+
+// A build run again over 10,000 unchanged articles read every one of the
+// 20,000 files an earlier build wrote, and every body from the store, to
+// find that none had changed, and listed every directory to find files no
+// document has. So each build keeps, beside the state file, what it left
+// in its output directory: every file's ETag, and the size and
+// modification time the file had once written, and every directory's
+// modification time. A file that still has that size and time, whose
+// document has that ETag, is the same bytes and is left alone unread, as
+// rsync and make trust the same signs; a directory that still has its
+// time holds the same names, since adding, removing or renaming one moves
+// it. Anything changed since is compared, listed and written as before.
+
+// outFile is what a build remembers of one file it wrote.
+type outFile struct {
+	ETag    string `json:"etag"`
+	Size    int64  `json:"size"`
+	ModTime int64  `json:"mtime"` // in nanoseconds since the epoch
+}
+
+// outIndex is what a build left in its output directory, by path under
+// it: its files, and its directories' modification times.
+type outIndex struct {
+	Files map[string]outFile `json:"files"`
+	Dirs  map[string]int64   `json:"dirs"`
+}
+
+// outIndexFile returns the file keeping what builds wrote into out: in
+// the state file's directory, named by out's absolute path, so that
+// builds into other directories keep their own.
+func outIndexFile(cfg config.Config, out string) string {
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		return "" // no index: every file is compared
+	}
+	sum := sha256.Sum256([]byte(abs))
+	return filepath.Join(filepath.Dir(cfg.State.File), "builds", hex.EncodeToString(sum[:8])+".json")
+}
+
+// outWriter writes the files of a build, skipping those an earlier
+// build wrote with the same bytes.
+type outWriter struct {
+	dir       string
+	indexFile string
+	// last is what the earlier build left, next what this one leaves;
+	// written holds the paths of next's files and the marker's, for
+	// removeOthers.
+	last, next outIndex
+	written    map[string]bool
+}
+
+func newOutWriter(dir, indexFile string) *outWriter {
+	w := &outWriter{
+		dir: dir, indexFile: indexFile, written: map[string]bool{},
+		next: outIndex{Files: map[string]outFile{}, Dirs: map[string]int64{}},
+	}
+	if indexFile != "" {
+		if data, err := os.ReadFile(indexFile); err == nil {
+			json.Unmarshal(data, &w.last) // a damaged index just means comparing
+		}
+	}
+	return w
+}
+
+// write writes the document whose ETag and size are etag and size to rel
+// under w's directory, unless the earlier build wrote it there and the
+// file is as it was left, or holds those bytes already. body returns the
+// bytes, read only when needed.
+func (w *outWriter) write(rel, etag string, size int64, body func() ([]byte, error)) error {
+	w.written[rel] = true
+	path := filepath.Join(w.dir, rel)
+	if old, ok := w.last.Files[rel]; ok && old.ETag == etag && old.Size == size && sameFile(path, old) {
+		w.next.Files[rel] = old
+		return nil
+	}
+	data, err := body()
+	if err != nil {
+		return err
+	}
+	if err := writeDocument(w.dir, rel, data); err != nil {
+		return err
+	}
+	if info, err := os.Lstat(path); err == nil {
+		w.next.Files[rel] = outFile{ETag: etag, Size: info.Size(), ModTime: info.ModTime().UnixNano()}
+	}
+	return nil
+}
+
+// sameFile reports whether the regular file at path has f's size and
+// modification time.
+func sameFile(path string, f outFile) bool {
+	info, err := os.Lstat(path)
+	return err == nil && info.Mode().IsRegular() && info.Size() == f.Size && info.ModTime().UnixNano() == f.ModTime
+}
+
+// removeOthers removes from w's directory every file this build did not
+// write (written), and the directories that leaves empty. It lists only
+// the directories changed since the last build; the names in the others
+// are those it left there.
+func (w *outWriter) removeOthers() error {
+	// The names the last build left in each directory.
+	left := map[string][]string{}
+	for rel := range w.last.Files {
+		left[filepath.Dir(rel)] = append(left[filepath.Dir(rel)], filepath.Base(rel))
+	}
+	for rel := range w.last.Dirs {
+		if rel != "." {
+			left[filepath.Dir(rel)] = append(left[filepath.Dir(rel)], filepath.Base(rel))
+		}
+	}
+	_, err := w.removeIn(".", left)
+	return err
+}
+
+// removeIn is removeOthers for the directory rel, and reports whether
+// the directory is empty afterwards.
+func (w *outWriter) removeIn(rel string, left map[string][]string) (empty bool, err error) {
+	path := filepath.Join(w.dir, rel)
+	info, err := os.Lstat(path)
+	if err != nil {
+		return false, err
+	}
+	names := left[rel]
+	if mtime, ok := w.last.Dirs[rel]; !ok || mtime != info.ModTime().UnixNano() {
+		if names, err = readDirNames(path); err != nil {
+			return false, err
+		}
+	}
+	kept, removed := 0, false
+	for _, name := range names {
+		child := filepath.Join(rel, name)
+		entry, err := os.Lstat(filepath.Join(w.dir, child))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			continue // removed since the last build
+		case err != nil:
+			return false, err
+		case entry.IsDir():
+			empty, err := w.removeIn(child, left)
+			if err != nil {
+				return false, err
+			}
+			if !empty {
+				kept++
+				continue
+			}
+		case w.written[child]:
+			kept++
+			continue
+		}
+		if err := os.Remove(filepath.Join(w.dir, child)); err != nil {
+			return false, err
+		}
+		removed = true
+	}
+	if removed {
+		if info, err = os.Lstat(path); err != nil {
+			return false, err
+		}
+	}
+	w.next.Dirs[rel] = info.ModTime().UnixNano()
+	return kept == 0 && rel != ".", nil
+}
+
+func readDirNames(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.Readdirnames(-1)
+}
+
+// saveIndex writes what this build wrote, for the next one.
+func (w *outWriter) saveIndex() error {
+	if w.indexFile == "" {
+		return nil
+	}
+	data, err := json.Marshal(w.next)
+	if err != nil {
+		return err
+	}
+	return store.WriteFileAtomic(w.indexFile, data)
+}
