@@ -105,6 +105,18 @@ func (s *Store) PutAs(name string, data []byte) error {
 	return put(s.Path(name), data)
 }
 
+// ReplaceAs stores data under name as PutAs does, replacing a file of
+// that name whatever its size: PutAs keeps a file of the right size, so
+// bytes the caller found wrong there (ReadAs, then its check) would stay.
+// The new file is renamed over the old one, so that a reader sees either
+// whole.
+func (s *Store) ReplaceAs(name string, data []byte) error {
+	if !isName(name) {
+		return fmt.Errorf("%q is not a stored name", name)
+	}
+	return writeFile(s.Path(name), data, false)
+}
+
 // ReadAs returns the bytes stored under name by PutAs, unchecked: the
 // caller checks them.
 func (s *Store) ReadAs(name string) ([]byte, error) {

@@ -80,7 +80,8 @@ func TestCorruptFilesAreNotReturned(t *testing.T) {
 }
 
 // TestPutAs holds that bytes stored under a name the caller chose (half a
-// SHA-256, as an ETag holds) come back as they were, unchecked, and that
+// SHA-256, as an ETag holds) come back as they were, unchecked, that
+// ReplaceAs, unlike PutAs, writes over a file of the same size, and that
 // Keep treats them as stored bytes.
 func TestPutAs(t *testing.T) {
 	st := store.Open(t.TempDir())
@@ -93,6 +94,26 @@ func TestPutAs(t *testing.T) {
 	}
 	if err := st.PutAs("../elsewhere", []byte("x")); err == nil {
 		t.Error("PutAs took a name that is not a hash")
+	}
+	// Damaged in place, its size kept: PutAs keeps the file, ReplaceAs
+	// writes it again.
+	if err := os.WriteFile(st.Path(name), []byte("vXriant"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutAs(name, []byte("variant")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.ReadAs(name); string(got) != "vXriant" {
+		t.Errorf("PutAs over a file of the same size: %q; want it left as it was", got)
+	}
+	if err := st.ReplaceAs(name, []byte("variant")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.ReadAs(name); err != nil || string(got) != "variant" {
+		t.Errorf("ReplaceAs over a damaged file: ReadAs = %q, %v; want %q", got, err, "variant")
+	}
+	if err := st.ReplaceAs("../elsewhere", []byte("x")); err == nil {
+		t.Error("ReplaceAs took a name that is not a hash")
 	}
 	if err := st.Keep(nil); err != nil {
 		t.Fatal(err)
