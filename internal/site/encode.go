@@ -135,6 +135,28 @@ func (s *Snapshot) compress(cores int) {
 	wg.Wait()
 }
 
+// DropGzip stops d offering enc as its gzip variant, if it still does,
+// and reports whether it did: the server found enc's file missing or
+// damaged. Requests get the identity body until CompressAgain has made
+// the variant again.
+func (d *Document) DropGzip(enc *Encoded) bool { return d.gzip.CompareAndSwap(enc, nil) }
+
+// CompressAgain makes the gzip variant of d, which has none (DropGzip),
+// as Compress does: a file in the store that does not decompress to the
+// body is replaced, never reused. Nothing is rendered again. A variant
+// another snapshot's Compress made meanwhile is kept.
+func (d *Document) CompressAgain() {
+	var c compressor
+	if d.stored != nil {
+		// A stored page's variant is in the store of its body; a
+		// body in memory has its variant in memory, never damaged.
+		c.cache = d.stored.st
+	}
+	if enc := c.encode(d); enc != nil {
+		d.gzip.CompareAndSwap(nil, enc)
+	}
+}
+
 // CollectStore removes from the store (Builder.UseStore) the page bodies
 // and gzip variants that no document of s has and that were last written
 // or put before s's build began. Call it only for the snapshot being
@@ -198,14 +220,22 @@ func (c *compressor) encode(d *Document) *Encoded {
 	if err != nil {
 		return nil // served as it is; the server finds the damage
 	}
-	gz, made := c.cached(d, body), false
-	if gz == nil {
-		gz, made = c.gzip(body), true
+	gz, found := c.cached(d, body)
+	made := gz == nil
+	if made {
+		gz = c.gzip(body)
 		if len(gz) >= len(body) {
 			return nil
 		}
 		if c.cache != nil {
-			if err := c.cache.PutAs(cacheName(d), gz); err != nil {
+			put := c.cache.PutAs
+			if found {
+				// A file of the wrong bytes is there: PutAs would
+				// keep it when its size is right, and the server
+				// would find it damaged again and again.
+				put = c.cache.ReplaceAs
+			}
+			if err := put(cacheName(d), gz); err != nil {
 				// Not stored, it stays in memory and is made
 				// again next time; nothing else is lost.
 				return &Encoded{Body: bytes.Clone(gz), ETag: gzipETag(d.ETag)}
@@ -241,30 +271,34 @@ func (c *compressor) read(d *Document) ([]byte, error) {
 
 // cached returns the gzip variant of d (whose body is body) from the
 // cache, or nil when it is not there or does not decompress to the body,
-// which is never served.
-func (c *compressor) cached(d *Document, body []byte) []byte {
+// which is never served. found reports whether a file was there, right
+// or wrong.
+func (c *compressor) cached(d *Document, body []byte) (gz []byte, found bool) {
 	if c.cache == nil {
-		return nil
+		return nil, false
 	}
 	gz, err := c.cache.ReadAs(cacheName(d))
-	if err != nil || len(gz) >= len(body) {
-		return nil
+	if err != nil {
+		return nil, false
+	}
+	if len(gz) >= len(body) {
+		return nil, true
 	}
 	if c.zr == nil {
 		if c.zr, err = gzip.NewReader(bytes.NewReader(gz)); err != nil {
-			return nil
+			return nil, true
 		}
 	} else if err := c.zr.Reset(bytes.NewReader(gz)); err != nil {
-		return nil
+		return nil, true
 	}
 	c.unzipped.Reset()
 	c.unzipped.Grow(len(body))
 	// A variant decompressing to more than the body is not it: read one
 	// byte past the body's length at most.
 	if _, err := c.unzipped.ReadFrom(io.LimitReader(c.zr, int64(len(body))+1)); err != nil || !bytes.Equal(c.unzipped.Bytes(), body) {
-		return nil
+		return nil, true
 	}
-	return gz
+	return gz, true
 }
 
 // gzip compresses body at the best compression. The header carries no

@@ -3,6 +3,7 @@ package site_test
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,4 +115,75 @@ func gzipBytes(t *testing.T, d *site.Document) []byte {
 		t.Fatal(err)
 	}
 	return gz
+}
+
+// TestDamagedVariantReplaced holds that a page's gzip variant damaged in
+// the store, its size kept (a disk error), is written again with the
+// right bytes, never reused: by a later build, whose check finds it, and
+// by CompressAgain once the server dropped it. The store alone would keep
+// it, a file of the right size (PutAs).
+func TestDamagedVariantReplaced(t *testing.T) {
+	dir := t.TempDir()
+	writeCorpus(t, dir, corpus)
+	cfg := testConfig(dir)
+	cache := store.Open(filepath.Join(t.TempDir(), "gzip"))
+	first := buildCached(t, cfg, cache)
+	var path string
+	for _, p := range first.Paths() {
+		if strings.HasPrefix(p, "/articles/") {
+			path = p
+			break
+		}
+	}
+	good := gzipBytes(t, first.Lookup(path))
+	file, _ := first.Lookup(path).Gzip().File()
+	damage := func() {
+		t.Helper()
+		if err := os.WriteFile(file, flipped(good), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	damage()
+	d := buildCached(t, cfg, cache).Lookup(path)
+	if err := gzipCheck(d); err != nil {
+		t.Fatalf("%s: after a build over its damaged variant: %v; want a variant that passes its check", path, err)
+	}
+	if got, _ := os.ReadFile(file); !bytes.Equal(got, good) {
+		t.Fatalf("%s: the damaged variant was left in the store", path)
+	}
+
+	damage()
+	gz := d.Gzip()
+	if !d.DropGzip(gz) || d.Gzip() != nil {
+		t.Fatal("DropGzip left the variant")
+	}
+	if d.DropGzip(gz) {
+		t.Error("DropGzip of a variant already dropped reported dropping it")
+	}
+	d.CompressAgain()
+	if err := gzipCheck(d); err != nil {
+		t.Fatalf("%s: after CompressAgain over its damaged variant: %v; want a variant that passes its check", path, err)
+	}
+	if got, _ := os.ReadFile(file); !bytes.Equal(got, good) {
+		t.Errorf("%s: CompressAgain left the damaged variant in the store", path)
+	}
+}
+
+// gzipCheck returns the error of the check of d's gzip variant, or one
+// saying it has none.
+func gzipCheck(d *site.Document) error {
+	if d.Gzip() == nil {
+		return errors.New("no gzip variant")
+	}
+	return d.Gzip().Check()
+}
+
+// flipped returns data with the bits of its middle third inverted: the
+// same size, other bytes.
+func flipped(data []byte) []byte {
+	out := bytes.Clone(data)
+	for i := len(out) / 3; i < 2*len(out)/3; i++ {
+		out[i] ^= 0xff
+	}
+	return out
 }

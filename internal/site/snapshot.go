@@ -60,7 +60,9 @@ type Document struct {
 	pageKey string
 	// gzip is Body compressed with gzip, or nil until Snapshot.Compress
 	// has compressed it, or when that would not be smaller. It is the one
-	// field set after the document is published: once, atomically.
+	// field set after the document is published, atomically: once, and
+	// again only after the server found its file damaged (DropGzip,
+	// CompressAgain).
 	gzip atomic.Pointer[Encoded]
 }
 
