@@ -70,6 +70,13 @@ type Publisher struct {
 	current atomic.Pointer[site.Snapshot]
 	lastLib atomic.Pointer[library.Library]
 
+	// gzipMu guards gzipMends, the documents whose gzip variant MendGzip
+	// has yet to make again, and gzipMending, set while a goroutine
+	// makes them.
+	gzipMu      sync.Mutex
+	gzipMends   []*site.Document
+	gzipMending bool
+
 	// background counts the work started after each swap (compression,
 	// saving the state); backgroundMu runs it one swap at a time and
 	// guards the fields below it.

@@ -135,6 +135,47 @@ func (p *Publisher) Mend(d *site.Document) {
 	}()
 }
 
+// MendGzip makes again, in the background, the gzip variant gz of d
+// whose file in the store the server found missing or damaged: d stops
+// offering it at once (requests get the identity body), and it is
+// compressed again and stored in place of the damaged file. Nothing is
+// rendered again. Variants are made one at a time, in the order found:
+// a disk gone bad under thousands of them takes one core, not all.
+func (p *Publisher) MendGzip(d *site.Document, gz *site.Encoded) {
+	if !d.DropGzip(gz) {
+		return // another request found it first
+	}
+	p.gzipMu.Lock()
+	defer p.gzipMu.Unlock()
+	p.gzipMends = append(p.gzipMends, d)
+	if p.gzipMending {
+		return // the goroutine under way takes it
+	}
+	p.gzipMending = true
+	p.background.Add(1) // Wait waits for it too
+	go p.compressMends()
+}
+
+// compressMends compresses again the documents MendGzip queued, until
+// none is left.
+func (p *Publisher) compressMends() {
+	defer p.background.Done()
+	for {
+		p.gzipMu.Lock()
+		todo := p.gzipMends
+		p.gzipMends = nil
+		if len(todo) == 0 {
+			p.gzipMending = false
+			p.gzipMu.Unlock()
+			return
+		}
+		p.gzipMu.Unlock()
+		for _, d := range todo {
+			d.CompressAgain()
+		}
+	}
+}
+
 // collectEvery is how often at most the store is collected: listing it
 // takes some 100 ms at 100,000 articles, and a change leaves only a few
 // files behind.

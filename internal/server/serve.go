@@ -72,6 +72,9 @@ func (h *Handler) serveContent(w http.ResponseWriter, r *http.Request, e *entry,
 	var content io.ReadSeeker = bytes.NewReader(v.body)
 	if v.file != "" {
 		f, err := h.openChecked(e, v)
+		if err != nil && v != &e.identity {
+			return h.serveContent(w, r, e, &e.identity) // as serveFile does
+		}
 		if err != nil {
 			return result{routeUnavailable, unavailable(w, r), 0}
 		}
@@ -97,8 +100,8 @@ func (h *Handler) serveContent(w http.ResponseWriter, r *http.Request, e *entry,
 // store, checked the first time it is sent. io.Copy from the *os.File to
 // net/http's ResponseWriter sends it with sendfile on Linux. A file
 // found missing or damaged is never sent: the request gets a 503 with
-// Retry-After (or, for a gzip variant, the identity body) while the page
-// is rendered again.
+// Retry-After while the page is rendered again, or, for a gzip variant,
+// the identity body while the variant is compressed again.
 func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, e *entry, v *variant) result {
 	f, err := h.openChecked(e, v)
 	if err != nil && v != &e.identity {
@@ -143,19 +146,43 @@ func (h *Handler) openChecked(e *entry, v *variant) (*os.File, error) {
 	}
 	if err != nil {
 		v.src.SetCheckedAs(site.FileSig{})
-		h.logger.Error("stored page missing or damaged; rendering it again", "path", e.doc.Path, "err", err)
-		if m, ok := h.src.(mender); ok {
-			m.Mend(e.doc)
-		}
+		h.mend(e, v, err)
 		return nil, err
 	}
 	return f, nil
 }
 
-// mender is a source that can render a document again whose stored body
-// was found missing or damaged (publish.Publisher).
+// mend has the source make again v's file, found missing or damaged by
+// err, if it can. A gzip variant is only compressed again, and not
+// offered meanwhile: rendering the site again for it would give the
+// same variant back, and did, on every request for it.
+func (h *Handler) mend(e *entry, v *variant, err error) {
+	m, ok := h.src.(mender)
+	gz, isGzip := v.src.(*site.Encoded)
+	if !isGzip {
+		h.logger.Error("stored page missing or damaged; rendering it again", "path", e.doc.Path, "err", err)
+		if ok {
+			m.Mend(e.doc)
+		}
+		return
+	}
+	h.logger.Error("stored gzip variant missing or damaged; compressing it again", "path", e.doc.Path, "err", err)
+	if ok {
+		m.MendGzip(e.doc, gz)
+		// The entry's next request builds the variant from the
+		// document's (gzipVariant), which has none until it is made.
+		e.gzip.CompareAndSwap(v, nil)
+	}
+}
+
+// mender is a source that can make again a document's stored file found
+// missing or damaged (publish.Publisher). Neither method waits for it.
 type mender interface {
-	Mend(*site.Document)
+	// Mend renders d again: its body's file failed.
+	Mend(d *site.Document)
+	// MendGzip compresses d again: the file of gz, its gzip variant,
+	// failed.
+	MendGzip(d *site.Document, gz *site.Encoded)
 }
 
 // unavailable answers 503 with Retry-After, as for a page still being

@@ -2,14 +2,17 @@ package server_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/feedpub/feedpub/internal/server"
+	"github.com/feedpub/feedpub/internal/site"
 )
 
 // TestStoredPages holds that an article page kept in the store (out of
@@ -117,4 +120,118 @@ func waitServed(t *testing.T, get func(...string) (*http.Response, []byte), size
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// TestDamagedGzipVariant holds that a stored gzip variant damaged on disk
+// after it was sent, its size kept, is not sent again: the request gets
+// the identity body, and the variant alone is made again, in the
+// background, without rendering anything (the snapshot served and the
+// document in it stay the very ones). Then gzip is sent again, its file
+// holds the right bytes, and a rebuild keeps them. For an article page,
+// whose entry is made per request, and a stored feed, whose entry is
+// prepared and keeps its variant; the feed's damage is found by a Range
+// request, which http.ServeContent answers.
+func TestDamagedGzipVariant(t *testing.T) {
+	ts := newTestSite(t, 5, server.Options{})
+	var page, feed string
+	for _, p := range ts.snap.Paths() {
+		switch d := ts.snap.Lookup(p); {
+		case !d.Stored() || d.View != nil:
+		case strings.HasPrefix(p, "/articles/"):
+			page = p
+		case d.Kind == site.KindFeed:
+			feed = p
+		}
+	}
+	if page == "" || feed == "" {
+		t.Fatalf("no stored article page (%q) or feed (%q) to damage", page, feed)
+	}
+	for _, c := range []struct {
+		path   string
+		ranged bool
+	}{{page, false}, {feed, true}} {
+		t.Run(c.path, func(t *testing.T) {
+			path := c.path
+			snap := ts.pub.Snapshot()
+			d := snap.Lookup(path)
+			body, err := d.Bytes()
+			if err != nil {
+				t.Fatal(err)
+			}
+			good, err := d.Gzip().Bytes()
+			if err != nil {
+				t.Fatal(err)
+			}
+			file, _ := d.Gzip().File()
+			u := ts.url + (&url.URL{Path: path}).EscapedPath()
+			get := func(fields ...string) (*http.Response, []byte) {
+				t.Helper()
+				return do(t, http.MethodGet, u, append([]string{"Accept-Encoding", "gzip"}, fields...)...)
+			}
+			if resp, got := get(); resp.Header.Get("Content-Encoding") != "gzip" || !bytes.Equal(got, good) {
+				t.Fatalf("GET with gzip: %d, Content-Encoding %q; want the %d stored gzip bytes", resp.StatusCode, resp.Header.Get("Content-Encoding"), len(good))
+			}
+
+			damaged := bytes.Clone(good)
+			for i := len(damaged) / 3; i < 2*len(damaged)/3; i++ {
+				damaged[i] ^= 0xff
+			}
+			if err := os.WriteFile(file, damaged, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			later := time.Now().Add(time.Hour)
+			if err := os.Chtimes(file, later, later); err != nil {
+				t.Fatal(err)
+			}
+			var fields []string
+			status, want := http.StatusOK, body
+			if c.ranged {
+				fields = []string{"Range", "bytes=10-19"}
+				status, want = http.StatusPartialContent, body[10:20]
+			}
+			resp, got := get(fields...)
+			if resp.StatusCode != status || resp.Header.Get("Content-Encoding") != "" || !bytes.Equal(got, want) ||
+				resp.Header.Get("Etag") != d.ETag || !strings.Contains(resp.Header.Get("Vary"), "Accept-Encoding") {
+				t.Fatalf("GET with gzip %q of a damaged variant: %d, Content-Encoding %q, ETag %s, Vary %q, %d bytes; want %d with the %d bytes of the identity body, its ETag %s, varying by Accept-Encoding",
+					fields, resp.StatusCode, resp.Header.Get("Content-Encoding"), resp.Header.Get("Etag"), resp.Header.Get("Vary"), len(got), status, len(want), d.ETag)
+			}
+
+			ts.pub.Wait() // the variant made again
+			if now := ts.pub.Snapshot(); now != snap || now.Lookup(path) != d {
+				t.Error("the site was rendered again for a damaged gzip variant")
+			}
+			wantGzip := func(when string) {
+				t.Helper()
+				if got, _ := os.ReadFile(file); !bytes.Equal(got, good) {
+					t.Errorf("%s: the variant's file holds %d other bytes; want the %d made first", when, len(got), len(good))
+				}
+				resp, got := get()
+				if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Etag") != d.GzipETag() || !bytes.Equal(gunzip(t, got), body) {
+					t.Errorf("%s: GET with gzip: %d, Content-Encoding %q, ETag %s; want gzip of the body, ETag %s",
+						when, resp.StatusCode, resp.Header.Get("Content-Encoding"), resp.Header.Get("Etag"), d.GzipETag())
+				}
+			}
+			wantGzip("once made again")
+			if _, err := ts.pub.Rebuild(); err != nil {
+				t.Fatal(err)
+			}
+			ts.pub.Wait()
+			wantGzip("after a rebuild")
+		})
+	}
+}
+
+// gunzip returns the bytes gz decompresses to, failing t when it does
+// not.
+func gunzip(t *testing.T, gz []byte) []byte {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		t.Fatalf("not gzip: %v", err)
+	}
+	body, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatalf("damaged gzip: %v", err)
+	}
+	return body
 }
