@@ -4,9 +4,11 @@
 //
 // A file is written once, under its final name, and checked against its
 // name when it is read: a corrupt or truncated file is an error, never
-// served, and is replaced atomically (temporary file, then rename) by the
-// next write of its bytes. Nothing in the store is needed: whatever is
-// missing or wrong is rendered again.
+// served. A file of another size is replaced atomically (temporary file,
+// then rename) by the next write of its bytes; one damaged in place, its
+// size kept, is removed by whoever finds it, or replaced (ReplaceAs).
+// Nothing in the store is needed: whatever is missing or wrong is
+// rendered again.
 package store
 
 import (
