@@ -113,7 +113,7 @@ func (s *Store) PutAs(name string, data []byte) error {
 // The new file is renamed over the old one, so that a reader sees either
 // whole.
 func (s *Store) ReplaceAs(name string, data []byte) error {
-	if !isName(name) {
+	if !IsName(name) {
 		return fmt.Errorf("%q is not a stored name", name)
 	}
 	return writeFile(s.Path(name), data, false)
