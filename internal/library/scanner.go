@@ -105,6 +105,8 @@ type Scanner struct {
 	published *published
 	// problems are the problems of the current files, by path.
 	problems map[string][]*article.ParseError
+	// version counts the scans that read or lost a file (CacheVersion).
+	version uint64
 }
 
 // entry is what the scanner knows about one file.
@@ -170,6 +172,9 @@ func (s *Scanner) scanLocked(start time.Time, list func() (*walker, error)) (*Li
 		return nil, Stats{}, fmt.Errorf("articles directory: %w", err)
 	}
 	stats := Stats{Files: len(files), Read: len(toRead), Removed: len(removed)}
+	if len(toRead)+len(removed) > 0 {
+		s.version++
+	}
 
 	vanished := s.vanished(removed)
 	prev := s.cache

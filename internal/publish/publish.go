@@ -94,8 +94,13 @@ type Publisher struct {
 	// force); savedFront is the FrontKey last saved.
 	store      *store.Store
 	savedFront string
-	// savedPages is the PagesVersion of the last index of pages saved.
-	savedPages uint64
+	// savedPages is the PagesVersion of the last index of pages saved;
+	// savedScan is the scanner and CacheVersion of the last scan cache
+	// saved, and when (scancache.go).
+	savedPages   uint64
+	savedScan    *library.Scanner
+	savedScanVer uint64
+	savedScanAt  time.Time
 	// mending is set while Mend renders a damaged page again.
 	mending atomic.Bool
 	// collected is when the store was last collected (collectStore),
@@ -113,6 +118,9 @@ type Publisher struct {
 	history *gitdates.History
 	// starting is set once the first rebuild began (startgc.go).
 	starting bool
+	// cacheLoaded is set once the scanner was offered the cache of the
+	// last run (scancache.go).
+	cacheLoaded bool
 }
 
 // Result describes one rebuild.
@@ -202,6 +210,7 @@ func (p *Publisher) configureLocked(cfg config.Config) error {
 	opts.State, opts.Logger, opts.Now, opts.RacyWindow, opts.History = st, p.logger, p.now, p.racyWindow, history
 	opts.Progress = &p.progress
 	p.scanner = library.NewScanner(opts)
+	p.cacheLoaded = false
 	return nil
 }
 
@@ -256,6 +265,7 @@ func (p *Publisher) rebuild(scan func() (*library.Library, library.Stats, error)
 		p.starting = true
 		beginStart()
 	}
+	p.loadScanCache()
 	lib, scanned, err := scan()
 	if err != nil {
 		return Result{}, fmt.Errorf("scanning %s: %w", p.cfg.Articles.Dir, err)
@@ -292,7 +302,7 @@ func (p *Publisher) rebuild(scan func() (*library.Library, library.Stats, error)
 		p.logger.Info("feeds over feeds.max_bytes: oldest items shortened or left out",
 			"max_bytes", p.cfg.Feeds.MaxBytes, "summarized", res.Summarized, "dropped", res.Dropped)
 	}
-	p.afterSwap(snap, p.state, p.cfg)
+	p.afterSwap(snap, p.state, p.scanner, p.cfg)
 	res.Generation = snap.Generation
 	res.Duration = time.Since(start)
 	return res, nil
@@ -319,12 +329,13 @@ func (p *Publisher) earlySwap() func(*site.Snapshot) {
 // background, so that neither delays serving a change. Requests
 // meanwhile get identity bodies; a crash before the save loses only what
 // this rebuild learned, which the next start learns again.
-func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State, cfg config.Config) {
+func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State, scanner *library.Scanner, cfg config.Config) {
 	p.inBackground(func() {
 		p.compress(snap)
 		p.saveState(st)
 		p.saveFront(snap, cfg)
 		p.savePages(snap)
+		p.saveScanCache(scanner, cfg)
 		p.collectStore(snap, cfg)
 		if !p.startDone {
 			p.startDone = true

@@ -110,8 +110,8 @@ func TestRestoreIgnoresOtherConfiguration(t *testing.T) {
 
 // TestRestartRendersOnlyChangedPages holds that a restart reuses the
 // article pages the last run stored, whether it restored the feeds
-// (serve) or not (build), and renders the page of an article edited
-// while nothing ran, with what the article says now.
+// (serve) or not (build), and reads and renders only the article edited
+// while nothing ran, whose page says what the article says now.
 func TestRestartRendersOnlyChangedPages(t *testing.T) {
 	first, cfg := newPublisher(t, publish.Options{})
 	for i := range 8 {
@@ -148,6 +148,9 @@ func TestRestartRendersOnlyChangedPages(t *testing.T) {
 	p, res := start(true)
 	if pages := 10; res.Rendered != all.Rendered-pages+1 {
 		t.Errorf("a restart after one edit rendered %d documents; want %d, one article page", res.Rendered, all.Rendered-pages+1)
+	}
+	if res.Scan.Read != 1 {
+		t.Errorf("a restart after one edit read %d articles; want the one edited", res.Scan.Read)
 	}
 	page := p.Snapshot().Lookup("/articles/" + articleID(t, p, "more-3.txt") + "/")
 	body, err := page.Bytes()
