@@ -26,23 +26,35 @@ import (
 // render renders the articles (name → content) as feedpub build does.
 func render(t *testing.T, articles map[string]string) *site.Snapshot {
 	t.Helper()
-	root := t.TempDir()
+	return renderDir(t, func(dir string) error {
+		for name, body := range articles {
+			path := filepath.Join(dir, name)
+			os.MkdirAll(filepath.Dir(path), 0o755)
+			if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// renderDir renders the articles write puts in the directory it is
+// given, as feedpub build does, keeping pages in the document store.
+func renderDir(tb testing.TB, write func(dir string) error) *site.Snapshot {
+	tb.Helper()
+	root := tb.TempDir()
 	cfg := config.Default()
 	cfg.Articles.Dir = filepath.Join(root, "articles")
 	cfg.State.File = filepath.Join(root, "state.json")
-	for name, body := range articles {
-		path := filepath.Join(cfg.Articles.Dir, name)
-		os.MkdirAll(filepath.Dir(path), 0o755)
-		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := write(cfg.Articles.Dir); err != nil {
+		tb.Fatal(err)
 	}
 	p, err := publish.New(cfg, publish.Options{})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	if _, err := p.Rebuild(); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	p.Wait()
 	return p.Snapshot()
@@ -354,4 +366,49 @@ func TestPlanReadsStoredBodiesOnlyWhenNeeded(t *testing.T) {
 	if _, err := Plan(snap, "", Policy{}); err == nil {
 		t.Error("a plan without a memo, which reads every body, took the damaged page")
 	}
+}
+
+// TestPlanKeepsNoStoredBody holds that a plan which hashed the bodies
+// kept in the document store (a first deploy) does not hold them: a
+// deploy of 100,000 pages would otherwise keep every page in memory
+// until it ends. The object reads its body from the store again, the
+// same bytes as hashed.
+func TestPlanKeepsNoStoredBody(t *testing.T) {
+	snap := render(t, articles)
+	for _, p := range []Policy{{}, {Gzip: true}} {
+		stored := 0
+		for _, o := range mustPlan(t, snap, "", p) {
+			if !inStore(snap, o) {
+				continue
+			}
+			stored++
+			if o.Body != nil {
+				t.Errorf("gzip %v: %s holds its %d bytes after planning", p.Gzip, o.Key, len(o.Body))
+			}
+			if body, err := o.Bytes(); err != nil || md5Hex(body) != o.MD5 || int64(len(body)) != o.Size() {
+				t.Errorf("gzip %v: %s reads %d bytes, %v, MD5 %s; want %d bytes, MD5 %s", p.Gzip, o.Key, len(body), err, md5Hex(body), o.Size(), o.MD5)
+			}
+		}
+		if stored == 0 {
+			t.Errorf("gzip %v: no object of the plan comes from the document store", p.Gzip)
+		}
+	}
+}
+
+// inStore reports whether o's bytes are kept in the document store of
+// snap rather than in memory.
+func inStore(snap *site.Snapshot, o Object) bool {
+	for _, path := range snap.Paths() {
+		d := snap.Lookup(path)
+		if site.FileName(path) != o.Key {
+			continue
+		}
+		if o.Headers.ContentEncoding == "gzip" {
+			file, _ := d.Gzip().File()
+			return file != ""
+		}
+		file, _ := d.File()
+		return file != ""
+	}
+	return false
 }

@@ -53,9 +53,10 @@ const (
 // Object is one object to store.
 type Object struct {
 	Key string
-	// Body is the object's bytes, or nil while they are still in the
-	// document store (site/stored.go): a plan reads those only to
-	// upload them, or to hash them the first time (Bytes).
+	// Body is the object's bytes, or nil while they are in the
+	// document store (site/stored.go): a plan reads those to hash them
+	// the first time and drops them, and reads them again only to
+	// upload them (Bytes).
 	Body  []byte
 	load  func() ([]byte, error)
 	size  int64
@@ -141,11 +142,13 @@ func (p Policy) object(d *site.Document, memo *md5Memo) (Object, error) {
 		o.MD5 = sum
 		return o, nil
 	}
+	// A body read from the store is hashed and dropped: kept, a first
+	// deploy of 100,000 pages held every one until it ended. Those
+	// uploaded are read again as each goes (put), Parallel at a time.
 	body, err := o.Bytes()
 	if err != nil {
 		return Object{}, err
 	}
-	o.Body = body
 	o.MD5 = memo.sum(etag, body)
 	return o, nil
 }
