@@ -1,9 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -45,7 +47,11 @@ func deployCommand() command {
 	}
 }
 
-// runDeploy renders the site as build does and deploys it once.
+// runDeploy renders the site as build does and deploys it once. The
+// hubs are pinged in the background, as in continuous deploy, and the
+// command then waits for them, at most e.hubWait, so that when it
+// returns the hubs have heard of the new feeds, or the log says which
+// could not be told.
 func runDeploy(ctx context.Context, e *env, f deployFlags) error {
 	cfg, snap, _, err := renderOnce(e)
 	if err != nil {
@@ -55,11 +61,22 @@ func runDeploy(ctx context.Context, e *env, f deployFlags) error {
 	if err != nil {
 		return err
 	}
-	d, target, err := newDeployer(ctx, e, cfg, f, raw)
+	pinger := websub.New(websub.Options{Logger: e.logger})
+	d, target, err := newDeployer(ctx, e, cfg, f, raw, pinger)
 	if err != nil {
 		return err
 	}
+	pctx, stopPinging := context.WithCancel(ctx)
+	var pinging errgroup.Group
+	pinging.Go(func() error { return pinger.Run(pctx) })
+	defer func() {
+		stopPinging()
+		pinging.Wait()
+	}()
 	sum, err := d.Deploy(ctx, snap)
+	// Feeds announced before a failure (a refused mass delete) are in
+	// the store: their hubs are told all the same.
+	waitForHubs(ctx, e, pinger)
 	switch {
 	case err != nil:
 		return fmt.Errorf("deploy to %s failed (%s so far): %w", target, sum, err)
@@ -69,6 +86,23 @@ func runDeploy(ctx context.Context, e *env, f deployFlags) error {
 		fmt.Fprintf(e.stdout, "deployed to %s: %s\n", target, sum)
 	}
 	return nil
+}
+
+// defaultHubWait bounds how long a one-shot deploy waits for the hubs:
+// long enough for a hub that is briefly down to be retried (1s, 2s, 4s,
+// 8s), short enough that one that hangs does not hold the command for
+// the many minutes the pinger's retries of every feed would take.
+const defaultHubWait = time.Minute
+
+// waitForHubs waits until pinger has told the hubs of every feed
+// announced, or gave up, at most e.hubWait (default defaultHubWait).
+func waitForHubs(ctx context.Context, e *env, pinger *websub.Pinger) {
+	wait := cmp.Or(e.hubWait, defaultHubWait)
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	if err := pinger.Wait(ctx); err != nil {
+		e.logger.Warn("websub: stopped waiting for the hubs; some were not told of the new feeds", "waited", wait, "err", err)
+	}
 }
 
 // targetArg returns the deploy target named on the command line or, when
@@ -87,8 +121,9 @@ func targetArg(e *env, cfg config.Config) (string, error) {
 	return cfg.Deploy.Target, nil
 }
 
-// newDeployer returns a deployer to the target raw names.
-func newDeployer(ctx context.Context, e *env, cfg config.Config, f deployFlags, raw string) (*deploy.Deployer, deploy.Target, error) {
+// newDeployer returns a deployer to the target raw names, which hands
+// the feeds it uploads to pinger.
+func newDeployer(ctx context.Context, e *env, cfg config.Config, f deployFlags, raw string, pinger *websub.Pinger) (*deploy.Deployer, deploy.Target, error) {
 	target, err := deploy.ParseTarget(raw)
 	if err != nil {
 		return nil, target, err
@@ -111,14 +146,13 @@ func newDeployer(ctx context.Context, e *env, cfg config.Config, f deployFlags, 
 			PageMaxAge:    cfg.Deploy.PageMaxAge.Duration,
 			MediaMaxAge:   cfg.Deploy.MediaMaxAge.Duration,
 		},
+		Hubs:       cfg.WebSub.Hubs,
 		DryRun:     f.dryRun,
 		Force:      f.force,
 		MaxDeletes: maxDeletes,
-		Announce: func(ctx context.Context, topics []string) {
-			websub.Announce(ctx, cfg.WebSub.Hubs, topics, websub.Options{Logger: e.logger})
-		},
-		Out:    e.stdout,
-		Logger: e.logger,
+		Announce:   pinger.Announce,
+		Out:        e.stdout,
+		Logger:     e.logger,
 	})
 	return d, target, nil
 }
@@ -145,7 +179,7 @@ func runWatchDeploy(ctx context.Context, e *env, f deployFlags) error {
 		return err
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return cont.Run(gctx) })
+	g.Go(func() error { return cont.run(gctx) })
 	g.Go(func() error {
 		return watchArticles(gctx, e, p, nil, e.onRebuild, func() error {
 			res, err := p.Rebuild()
@@ -160,10 +194,18 @@ func runWatchDeploy(ctx context.Context, e *env, f deployFlags) error {
 	return err
 }
 
+// continuous is continuous deploy with the pinger its deploys hand the
+// feeds they uploaded to, so that no hub holds a deploy up.
+type continuous struct {
+	*deploy.Continuous
+	pinger *websub.Pinger
+}
+
 // newContinuous returns a continuous deploy to the target raw names,
 // telling e.onDeployed, if set, of every deploy.
-func newContinuous(ctx context.Context, e *env, cfg config.Config, raw string, f deployFlags) (*deploy.Continuous, error) {
-	d, _, err := newDeployer(ctx, e, cfg, f, raw)
+func newContinuous(ctx context.Context, e *env, cfg config.Config, raw string, f deployFlags) (*continuous, error) {
+	pinger := websub.New(websub.Options{Logger: e.logger})
+	d, _, err := newDeployer(ctx, e, cfg, f, raw, pinger)
 	if err != nil {
 		return nil, err
 	}
@@ -171,5 +213,13 @@ func newContinuous(ctx context.Context, e *env, cfg config.Config, raw string, f
 	if e.onDeployed != nil {
 		cont.SetDeployed(e.onDeployed)
 	}
-	return cont, nil
+	return &continuous{Continuous: cont, pinger: pinger}, nil
+}
+
+// run deploys and pings until ctx is done.
+func (c *continuous) run(ctx context.Context) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return c.pinger.Run(gctx) })
+	g.Go(func() error { return c.Continuous.Run(gctx) })
+	return g.Wait()
 }

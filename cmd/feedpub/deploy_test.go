@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,10 +16,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/feedpub/feedpub/internal/deploy"
 	"github.com/feedpub/feedpub/internal/feed"
 	"github.com/feedpub/feedpub/internal/testvgw"
 )
@@ -28,22 +31,21 @@ import (
 type deployProject struct {
 	config, articles string
 	hub              *hubRecorder
+	hubURL           string
 }
 
 func newDeployProject(t *testing.T, deployLines string) deployProject {
 	t.Helper()
-	hub := &hubRecorder{}
-	srv := httptest.NewServer(hub)
-	t.Cleanup(srv.Close)
+	hub, hubURL := newHubRecorder(t)
 	cfgPath := project(t, map[string]string{
 		"a.txt":   "Title: A\nDate: 2024-01-01\nTags: red\n\nFirst.\n",
 		"b.txt":   "Title: B\nDate: 2024-01-02\nTags: blue\n\nSecond.\n",
 		"c.txt":   "Title: C\nDate: 2024-01-03\n\nThird.\n",
 		"img.png": "\x89PNG\r\n\x1a\n not really an image",
 	})
-	extra := "\n[websub]\nhubs = [\"" + srv.URL + "/\"]\n" + deployLines
+	extra := "\n[websub]\nhubs = [\"" + hubURL + "\"]\n" + deployLines
 	appendFile(t, cfgPath, extra)
-	return deployProject{config: cfgPath, articles: filepath.Join(filepath.Dir(cfgPath), "articles"), hub: hub}
+	return deployProject{config: cfgPath, articles: filepath.Join(filepath.Dir(cfgPath), "articles"), hub: hub, hubURL: hubURL}
 }
 
 func appendFile(t *testing.T, path, s string) {
@@ -60,16 +62,59 @@ func appendFile(t *testing.T, path, s string) {
 
 // hubRecorder is a WebSub hub that records the topics it is told of.
 type hubRecorder struct {
-	mu     sync.Mutex
+	// heard gets a token, dropped when one is waiting, after each ping.
+	heard chan struct{}
+
+	mu     sync.Mutex // guards topics and hold
 	topics []string
+	// hold, if set, keeps every answer back until it is closed, as a
+	// hub that hangs.
+	hold chan struct{}
+}
+
+func newHubRecorder(t *testing.T) (*hubRecorder, string) {
+	h := &hubRecorder{heard: make(chan struct{}, 1)}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return h, srv.URL + "/"
 }
 
 func (h *hubRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	h.mu.Lock()
 	h.topics = append(h.topics, r.PostForm.Get("hub.topic"))
+	hold := h.hold
 	h.mu.Unlock()
+	select {
+	case h.heard <- struct{}{}:
+	default:
+	}
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-r.Context().Done():
+		}
+	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// hang makes the hub keep every answer back until the test ends.
+func (h *hubRecorder) hang(t *testing.T) {
+	hold := make(chan struct{})
+	h.mu.Lock()
+	h.hold = hold
+	h.mu.Unlock()
+	t.Cleanup(h.answer)
+}
+
+// answer lets the answers held back go, and those to come.
+func (h *hubRecorder) answer() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.hold != nil {
+		close(h.hold)
+		h.hold = nil
+	}
 }
 
 // take returns the topics pinged since the last call, sorted.
@@ -80,6 +125,27 @@ func (h *hubRecorder) take() []string {
 	h.topics = nil
 	slices.Sort(t)
 	return t
+}
+
+// await waits until the hub has been told of n topics since the last
+// take and returns them as take does. Pings go in the background: the
+// bound only keeps a broken test from hanging.
+func (h *hubRecorder) await(t *testing.T, n int) []string {
+	t.Helper()
+	timeout := time.After(time.Minute)
+	for {
+		h.mu.Lock()
+		got := len(h.topics)
+		h.mu.Unlock()
+		if got >= n {
+			return h.take()
+		}
+		select {
+		case <-h.heard:
+		case <-timeout:
+			t.Fatalf("the hub was told of %d topics within a minute, want %d", got, n)
+		}
+	}
 }
 
 // stored returns key → ETag of every object in the bucket.
@@ -311,6 +377,32 @@ func TestDeployIsIncremental(t *testing.T) {
 	}
 	if strings.Contains(out, "deleted 0,") {
 		t.Errorf("summary %q counts no delete", out)
+	}
+}
+
+// TestDeployWaitsForHubsBoundedly deploys once to a store while the hub
+// hangs: the deploy completes and the command returns after waiting for
+// the hub at most hubWait, saying it stopped waiting.
+func TestDeployWaitsForHubsBoundedly(t *testing.T) {
+	vgw := testvgw.Start(t, "site")
+	p := newDeployProject(t, "")
+	p.hub.hang(t)
+	var stdout, logs bytes.Buffer
+	e := &env{configPath: p.config, args: []string{vgw.Target("")}, stdout: &stdout, stderr: io.Discard,
+		logger: slog.New(slog.NewTextHandler(&logs, nil)), hubWait: 100 * time.Millisecond,
+		storeRetries: deploy.ClientOptions{Attempts: 2, MaxBackoff: 10 * time.Millisecond},
+	}
+	if err := runDeploy(context.Background(), e, deployFlags{maxDeletes: 256}); err != nil {
+		t.Fatalf("deploy with a hanging hub: %v", err)
+	}
+	if !strings.Contains(stdout.String(), "deployed to ") {
+		t.Errorf("stdout = %q, want the summary", stdout.String())
+	}
+	if _, ok := stored(t, vgw)["rss.xml"]; !ok {
+		t.Error("the main feed was not stored")
+	}
+	if !strings.Contains(logs.String(), "stopped waiting for the hubs") {
+		t.Errorf("the log does not say the hubs were not all told:\n%s", logs.String())
 	}
 }
 

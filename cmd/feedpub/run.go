@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/feedpub/feedpub/internal/config"
 	"github.com/feedpub/feedpub/internal/deploy"
@@ -74,7 +75,10 @@ type env struct {
 	// wait on it).
 	onDeployed func(deploy.Summary, error)
 	// continuous, if set, deploys every snapshot serve swaps in.
-	continuous *deploy.Continuous
+	continuous *continuous
+	// hubWait bounds how long a one-shot deploy waits for the WebSub
+	// hubs; zero means defaultHubWait (tests shorten it).
+	hubWait time.Duration
 	// storeRetries bounds the retries of requests to object storage;
 	// zero takes the defaults (tests shorten them).
 	storeRetries deploy.ClientOptions

@@ -86,8 +86,8 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 	}
 	// The pinger tells the WebSub hubs about every swap, including those
 	// after a config reload changed the hubs. When the site is deployed,
-	// the deploy tells them instead, once the feeds are in the store
-	// that base_url names.
+	// the deploy tells them instead, through its own pinger, once the
+	// feeds are in the store that base_url names.
 	pinger := websub.New(websub.Options{Logger: e.logger})
 	p, err := publish.New(cfg, publish.Options{Logger: e.logger, SpareCore: true, OnSwap: func(snap *site.Snapshot, cfg config.Config) {
 		if cont != nil {
@@ -146,16 +146,18 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 		}
 	}
 
+	hook := onRebuild(metrics, e.onRebuild)
 	g, gctx := errgroup.WithContext(ctx)
 	if cont != nil {
-		g.Go(func() error { return cont.Run(gctx) })
+		g.Go(func() error { return cont.run(gctx) })
+	} else {
+		g.Go(func() error { return pinger.Run(gctx) })
 	}
 	for _, s := range servers {
 		s.run(gctx, g, e, cfg.Server.ShutdownTimeout.Duration)
 	}
-	g.Go(func() error { return pinger.Run(gctx) })
 	g.Go(func() error {
-		return watchArticles(gctx, e, p, reload, onRebuild(metrics, e.onRebuild), func() error {
+		return watchArticles(gctx, e, p, reload, hook, func() error {
 			res, err := p.Rebuild()
 			if err != nil {
 				return err

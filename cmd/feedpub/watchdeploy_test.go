@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -50,10 +51,28 @@ func next(t *testing.T, ch <-chan deployed) deployed {
 	}
 }
 
-func TestWatchDeployConverges(t *testing.T) {
+// watchProject makes a deploy project with deployLines in its config,
+// lets prepare, if set, change it, and runs deploy --watch of it to a
+// new store until the test ends. It returns once the first deploy
+// succeeded.
+func watchProject(t *testing.T, deployLines string, prepare func(deployProject)) (*testvgw.Server, deployProject, <-chan deployed) {
+	t.Helper()
 	vgw := testvgw.Start(t, "site")
-	p := newDeployProject(t, "")
+	p := newDeployProject(t, deployLines)
+	if prepare != nil {
+		prepare(p)
+	}
 	e, ch := watchEnv(t, p, vgw.Target(""))
+	startWatchDeploy(t, e)
+	if d := next(t, ch); d.err != nil || d.sum.Uploaded == 0 {
+		t.Fatalf("first deploy: %v, %v", d.sum, d.err)
+	}
+	return vgw, p, ch
+}
+
+// startWatchDeploy runs deploy --watch with e until the test ends.
+func startWatchDeploy(t *testing.T, e *env) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- runWatchDeploy(ctx, e, deployFlags{maxDeletes: 256}) }()
@@ -63,10 +82,11 @@ func TestWatchDeployConverges(t *testing.T) {
 			t.Errorf("deploy --watch returned %v", err)
 		}
 	})
-	if d := next(t, ch); d.err != nil || d.sum.Uploaded == 0 {
-		t.Fatalf("first deploy: %v, %v", d.sum, d.err)
-	}
-	p.hub.take()
+}
+
+func TestWatchDeployConverges(t *testing.T) {
+	vgw, p, ch := watchProject(t, "", nil)
+	p.hub.await(t, 9) // every feed, the first time
 
 	changed := time.Now()
 	writeFile(t, filepath.Join(p.articles, "d.txt"), "Title: D\nDate: 2024-02-01\nTags: red\n\nFourth.\n")
@@ -81,8 +101,9 @@ func TestWatchDeployConverges(t *testing.T) {
 			t.Errorf("%s stored differs from what build writes now", key)
 		}
 	}
-	if topics := p.hub.take(); len(topics) == 0 {
-		t.Error("no hub was told of the new article's feeds")
+	// The main feeds and red's.
+	if topics := p.hub.await(t, 6); !slices.Contains(topics, "http://127.0.0.1:8080/tags/red/atom.xml") {
+		t.Errorf("the hub was told of %v, want the new article's feeds", topics)
 	}
 
 	os.Remove(filepath.Join(p.articles, "d.txt"))
@@ -91,6 +112,32 @@ func TestWatchDeployConverges(t *testing.T) {
 	}
 	if _, ok := stored(t, vgw)["articles/d/index.html"]; ok {
 		t.Error("the deleted article's page is still stored")
+	}
+}
+
+// TestWatchDeployGoesOnWhileAHubHangs holds that pings go in the
+// background: with the hub hanging on the first ping, the next deploys,
+// a new article and its deletion, still go out, and once the hub answers
+// it is told of every feed.
+func TestWatchDeployGoesOnWhileAHubHangs(t *testing.T) {
+	vgw, p, ch := watchProject(t, "", func(p deployProject) { p.hub.hang(t) })
+	p.hub.await(t, 1) // and never answered
+
+	writeFile(t, filepath.Join(p.articles, "d.txt"), "Title: D\nDate: 2024-02-01\nTags: red\n\nFourth.\n")
+	if d := next(t, ch); d.err != nil || d.sum.Uploaded == 0 {
+		t.Fatalf("deploy of a new article while the hub hangs: %v, %v", d.sum, d.err)
+	}
+	os.Remove(filepath.Join(p.articles, "d.txt"))
+	if d := next(t, ch); d.err != nil || d.sum.Deleted == 0 {
+		t.Fatalf("deploy after a delete while the hub hangs: %v, %v; want its page deleted", d.sum, d.err)
+	}
+	if _, ok := stored(t, vgw)["articles/d/index.html"]; ok {
+		t.Error("the deleted article's page is still stored")
+	}
+
+	p.hub.answer()
+	if topics := p.hub.await(t, 9); !slices.Contains(topics, "http://127.0.0.1:8080/tags/blue/rss.xml") {
+		t.Errorf("once it answered, the hub was told of %v; want every feed of the first deploy", topics)
 	}
 }
 

@@ -26,6 +26,8 @@ type Options struct {
 	Client *s3.Client
 	Target Target
 	Policy Policy
+	// Hubs are the WebSub hubs Announce is given.
+	Hubs []string
 	// DryRun lists what would be uploaded and deleted on Out and changes
 	// nothing.
 	DryRun bool
@@ -40,9 +42,12 @@ type Options struct {
 	// Parallel bounds the requests in flight. Default 8.
 	Parallel int
 	// Announce, if set, is called once the feeds are stored with the
-	// WebSub topics whose feeds were uploaded, before stale objects are
-	// deleted; never when a feed failed to upload.
-	Announce func(ctx context.Context, topics []string)
+	// hubs and the WebSub topics whose feeds were uploaded, before stale
+	// objects are deleted; never when a feed failed to upload. It must
+	// not block (hand the pings to a websub.Pinger): a deploy waits for
+	// the store alone, so a hub that is down holds up no deletion and
+	// no next deploy.
+	Announce func(hubs, topics []string)
 	// Out receives the dry run's listing and, every ProgressEvery while
 	// a deploy runs, a progress line. Default: discarded.
 	Out           io.Writer
@@ -173,7 +178,7 @@ func (d *Deployer) deploy(ctx context.Context, snap *site.Snapshot) (Summary, er
 	}
 	slices.Sort(sum.Topics)
 	if len(sum.Topics) > 0 && d.opts.Announce != nil && !d.opts.DryRun {
-		d.opts.Announce(ctx, sum.Topics)
+		d.opts.Announce(d.opts.Hubs, sum.Topics)
 	}
 	deleted, err := d.deleteStale(ctx, objs, remote)
 	sum.Deleted = deleted

@@ -107,16 +107,16 @@ func keys(t *testing.T, vgw *testvgw.Server) []string {
 	return ks
 }
 
-// announcer records the topics announced.
+// announcer records the topics announced, each call's hubs first.
 type announcer struct {
 	mu    sync.Mutex
 	calls [][]string
 }
 
-func (a *announcer) announce(_ context.Context, topics []string) {
+func (a *announcer) announce(hubs, topics []string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.calls = append(a.calls, topics)
+	a.calls = append(a.calls, append(slices.Clone(hubs), topics...))
 }
 
 func (a *announcer) take() [][]string {
@@ -136,7 +136,7 @@ func TestStoreFailingMidDeploy(t *testing.T) {
 	ctx := context.Background()
 	ann := &announcer{}
 	var once sync.Once
-	d := newDeployer(t, vgw, Options{Announce: ann.announce, Parallel: 1})
+	d := newDeployer(t, vgw, Options{Announce: ann.announce, Hubs: []string{"https://hub.example/"}, Parallel: 1})
 	d.opts.beforePut = func(o Object) {
 		if o.Stage == StageIndexes {
 			once.Do(vgw.Stop)
@@ -164,8 +164,8 @@ func TestStoreFailingMidDeploy(t *testing.T) {
 	if sum.Uploaded == 0 || sum.Unchanged == 0 {
 		t.Errorf("retry = %v, want the rest uploaded and the stored pages unchanged", sum)
 	}
-	if calls := ann.take(); len(calls) != 1 || !slices.Contains(calls[0], "http://127.0.0.1:8080/rss.xml") {
-		t.Errorf("retry announced %v, want one call naming the main feeds", calls)
+	if calls := ann.take(); len(calls) != 1 || calls[0][0] != "https://hub.example/" || !slices.Contains(calls[0], "http://127.0.0.1:8080/rss.xml") {
+		t.Errorf("retry announced %v, want one call naming the hub and the main feeds", calls)
 	}
 	if _, body := get(t, vgw, "site/rss.xml"); !bytes.Equal(body, snap.Lookup("/rss.xml").Body) {
 		t.Error("rss.xml stored differs from the snapshot's")

@@ -10,10 +10,11 @@
 // name, hub.url (Google's and Superfeedr's hubs) or hub.topic (newer
 // WebSub hubs), so both are sent, as common publishers do.
 //
-// A Pinger works in the background and never delays a rebuild: Notify
-// only records the newest snapshot. One goroutine per hub sends the
-// pings one at a time, keeping a set of pending topics, so a burst of
-// changes to a feed costs one ping, not one per change. Failures that
+// A Pinger works in the background and never delays a rebuild or a
+// deploy: Notify only records the newest snapshot, Announce the topics a
+// deploy put in place. One goroutine per hub sends the pings one at a
+// time, keeping a set of pending topics, so a burst of changes to a feed
+// costs one ping, not one per change. Failures that
 // may pass (network errors, 5xx, 429) are retried with exponential
 // backoff and jitter up to a bounded number of attempts; each failure is
 // logged with the hub and the status.
@@ -62,13 +63,22 @@ type Options struct {
 type Pinger struct {
 	opts Options
 
-	// mu guards latest and hubs, the newest snapshot Notify was given
-	// and its hubs, and workers, the running hubs by URL.
-	mu      sync.Mutex
-	latest  *site.Snapshot
-	hubs    []string
+	// mu guards the fields below it.
+	mu sync.Mutex
+	// latest is the newest snapshot Notify was given, hubs the hubs
+	// Notify or Announce was given last.
+	latest *site.Snapshot
+	hubs   []string
+	// announced holds the topics Announce was given that Run has not
+	// queued yet.
+	announced []string
+	// workers are the running hubs by URL.
 	workers map[string]*hub
-	// wake has room for one token: a Notify not yet seen by Run.
+	// progress is closed, and replaced, whenever a hub finished a ping
+	// or was stopped: Wait looks again then.
+	progress chan struct{}
+	// wake has room for one token: a Notify or Announce not yet seen
+	// by Run.
 	wake chan struct{}
 
 	// processed, if set, is called by Run after it has queued the
@@ -96,7 +106,7 @@ func New(opts Options) *Pinger {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Pinger{opts: opts, wake: make(chan struct{}, 1), workers: map[string]*hub{}}
+	return &Pinger{opts: opts, wake: make(chan struct{}, 1), workers: map[string]*hub{}, progress: make(chan struct{})}
 }
 
 // Notify tells p that snap is being served and hubs are the configured
@@ -110,10 +120,63 @@ func (p *Pinger) Notify(snap *site.Snapshot, hubs []string) {
 	p.mu.Lock()
 	p.latest, p.hubs = snap, slices.Clone(hubs)
 	p.mu.Unlock()
+	p.signal()
+}
+
+// Announce tells p that the feeds of topics have just been put in place
+// and hubs are the configured hubs: Run queues a ping of every topic to
+// every hub, retried as a changed feed's is. It never blocks. It is for
+// a publisher that knows which feeds it has put where hubs fetch them,
+// such as a deploy to object storage, rather than one that swaps
+// snapshots (Notify).
+func (p *Pinger) Announce(hubs, topics []string) {
+	p.mu.Lock()
+	p.hubs = slices.Clone(hubs)
+	p.announced = append(p.announced, topics...)
+	p.mu.Unlock()
+	p.signal()
+}
+
+// signal wakes Run.
+func (p *Pinger) signal() {
 	select {
 	case p.wake <- struct{}{}:
 	default:
 	}
+}
+
+// Wait returns nil once every ping announced so far (Announce) has been
+// sent or given up, or ctx's error when ctx is done first. Run must be
+// running: a command that exits once it deployed waits with it so that
+// the hubs have heard when it returns.
+func (p *Pinger) Wait(ctx context.Context) error {
+	for {
+		p.mu.Lock()
+		done := len(p.announced) == 0 && p.idleLocked()
+		progress := p.progress
+		p.mu.Unlock()
+		if done {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-progress:
+		}
+	}
+}
+
+// pinged wakes the callers of Wait: a hub has finished a ping.
+func (p *Pinger) pinged() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.progressedLocked()
+}
+
+// progressedLocked wakes the callers of Wait to look again.
+func (p *Pinger) progressedLocked() {
+	close(p.progress)
+	p.progress = make(chan struct{})
 }
 
 // Run sends pings until ctx is done, then cancels the pings in flight,
@@ -139,6 +202,12 @@ func (p *Pinger) Run(ctx context.Context) error {
 		snap := p.latest
 		p.startHubsLocked(ctx, &wg)
 		workers := slices.Collect(maps.Values(p.workers))
+		// Queued under mu, so that Wait never sees them neither
+		// announced nor pending.
+		for _, h := range workers {
+			h.add(p.announced)
+		}
+		p.announced = nil
 		p.mu.Unlock()
 		if seen != nil {
 			topics := changedTopics(seen, snap)
@@ -160,11 +229,12 @@ func (p *Pinger) startHubsLocked(ctx context.Context, wg *sync.WaitGroup) {
 		if !slices.Contains(p.hubs, url) {
 			h.stop()
 			delete(p.workers, url)
+			p.progressedLocked() // its pings are dropped
 		}
 	}
 	for _, url := range p.hubs {
 		if p.workers[url] == nil {
-			h := newHub(url, p.opts)
+			h := newHub(url, p.opts, p.pinged)
 			p.workers[url] = h
 			wg.Go(func() { h.run(ctx) })
 		}
@@ -175,6 +245,10 @@ func (p *Pinger) startHubsLocked(ctx context.Context, wg *sync.WaitGroup) {
 func (p *Pinger) idle() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	return p.idleLocked()
+}
+
+func (p *Pinger) idleLocked() bool {
 	for _, h := range p.workers {
 		if !h.idle() {
 			return false
@@ -202,8 +276,10 @@ func changedTopics(old, new *site.Snapshot) []string {
 
 // hub sends the pings to one hub, one at a time.
 type hub struct {
-	url    string
-	opts   Options
+	url  string
+	opts Options
+	// pinged is called after each ping, without mu held.
+	pinged func()
 	wake   chan struct{}
 	cancel context.CancelFunc // stops run; set by run
 	ready  chan struct{}      // closed once cancel is set
@@ -226,8 +302,8 @@ type retry struct {
 	notBefore time.Time // when the next ping may go
 }
 
-func newHub(url string, opts Options) *hub {
-	return &hub{url: url, opts: opts, wake: make(chan struct{}, 1), ready: make(chan struct{}), pending: map[string]*retry{}}
+func newHub(url string, opts Options, pinged func()) *hub {
+	return &hub{url: url, opts: opts, pinged: pinged, wake: make(chan struct{}, 1), ready: make(chan struct{}), pending: map[string]*retry{}}
 }
 
 // add queues a ping for each topic not already pending. A topic being
@@ -267,6 +343,7 @@ func (h *hub) run(ctx context.Context) {
 		topic, wait, ok := h.next(time.Now())
 		if ok && wait <= 0 {
 			h.ping(ctx, topic)
+			h.pinged()
 			continue
 		}
 		var due <-chan time.Time
@@ -393,45 +470,4 @@ func statusOf(err error) int {
 		return se.code
 	}
 	return 0
-}
-
-// Announce pings every hub about every topic now and returns when each
-// ping has succeeded or failed for good, retrying failures that may pass
-// as Run does. It is for a publisher that knows which feeds it has just
-// put in place, such as a deploy to object storage, rather than one that
-// swaps snapshots. Failures are logged; Announce returns how many pings
-// failed for good.
-func Announce(ctx context.Context, hubs, topics []string, opts Options) int {
-	p := New(opts)
-	failed := 0
-	for _, url := range hubs {
-		h := newHub(url, p.opts)
-		for _, topic := range topics {
-			if err := h.publishRetrying(ctx, topic); err != nil {
-				failed++
-				h.opts.Logger.Error("websub: ping failed", "hub", url, "topic", topic, "status", statusOf(err), "err", err)
-				continue
-			}
-			h.opts.Logger.Debug("websub: hub notified", "hub", url, "topic", topic)
-		}
-	}
-	return failed
-}
-
-// publishRetrying publishes topic, retrying with backoff up to
-// opts.Attempts attempts while failures may pass.
-func (h *hub) publishRetrying(ctx context.Context, topic string) error {
-	for attempt := 1; ; attempt++ {
-		err := h.publish(ctx, topic)
-		if err == nil || !retryable(err) || attempt >= h.opts.Attempts {
-			return err
-		}
-		t := time.NewTimer(backoff.Delay(h.opts.Backoff, h.opts.MaxBackoff, attempt, rand.Float64()))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
 }

@@ -98,6 +98,22 @@ func (h *standIn) fetch(t *testing.T, topic string) {
 
 func accept(int, ping) int { return http.StatusAccepted }
 
+// failingFirst returns a hub's answer function that fails the first n
+// pings of each topic with 503 and accepts the rest.
+func failingFirst(n int) func(int, ping) int {
+	var mu sync.Mutex
+	tries := map[string]int{}
+	return func(_ int, p ping) int {
+		mu.Lock()
+		defer mu.Unlock()
+		tries[p.topic]++
+		if tries[p.topic] <= n {
+			return http.StatusServiceUnavailable
+		}
+		return http.StatusNoContent
+	}
+}
+
 // site is a feedpub site served over HTTP with a Pinger notified of
 // every swap.
 type testSite struct {
@@ -290,17 +306,7 @@ func TestHubIsToldAndFindsTheNewItem(t *testing.T) {
 
 func TestRetriesFailuresWithBackoff(t *testing.T) {
 	// The first two pings of each topic fail, the third gets through.
-	var mu sync.Mutex
-	tries := map[string]int{}
-	hub := newStandIn(t, func(_ int, p ping) int {
-		mu.Lock()
-		defer mu.Unlock()
-		tries[p.topic]++
-		if tries[p.topic] <= 2 {
-			return http.StatusServiceUnavailable
-		}
-		return http.StatusNoContent
-	})
+	hub := newStandIn(t, failingFirst(2))
 	logs := &records{}
 	s := newTestSite(t, []string{hub.URL}, Options{Backoff: time.Millisecond, MaxBackoff: 4 * time.Millisecond, Logger: slog.New(logs)}, map[string]string{
 		"a.txt": article("A", "x"),
@@ -398,6 +404,53 @@ func TestShutdownDoesNotWaitForAHungHub(t *testing.T) {
 	s.write("c.txt", article("C", ""))
 	s.rebuild() // rebuilds go on
 	s.shutdown()
+}
+
+// TestAnnounceThenWait holds that the topics a deploy announces are
+// pinged in the background, with retries, and that Wait returns once
+// every one has got through or been given up, or when its context ends
+// first.
+func TestAnnounceThenWait(t *testing.T) {
+	flaky := newStandIn(t, failingFirst(1))
+	refusing := newStandIn(t, func(int, ping) int { return http.StatusForbidden })
+	hung := make(chan struct{})
+	hanging := newStandIn(t, func(int, ping) int {
+		<-hung
+		return http.StatusAccepted
+	})
+	defer close(hung)
+
+	p := New(Options{Backoff: time.Millisecond, MaxBackoff: 4 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		p.Run(ctx)
+	}()
+	defer func() { cancel(); <-stopped }()
+
+	topics := []string{"https://example.com/rss.xml", "https://example.com/atom.xml"}
+	p.Announce([]string{flaky.URL, refusing.URL}, topics)
+	wctx, wcancel := context.WithTimeout(context.Background(), patience)
+	defer wcancel()
+	if err := p.Wait(wctx); err != nil {
+		t.Fatalf("Wait = %v, want nil once every ping is done", err)
+	}
+	want := []string{topics[1], topics[1], topics[0], topics[0]}
+	if got := topicsOf(received(flaky)); !slices.Equal(got, want) {
+		t.Errorf("the flaky hub got %v, want each topic twice (a failure, then the retry)", got)
+	}
+	if got := received(refusing); len(got) != 2 {
+		t.Errorf("the refusing hub got %v, want each topic once", got)
+	}
+
+	p.Announce([]string{hanging.URL}, topics[:1])
+	<-hanging.pings
+	short, scancel := context.WithCancel(context.Background())
+	scancel()
+	if err := p.Wait(short); err != context.Canceled {
+		t.Errorf("Wait with a ping in flight and a cancelled context = %v, want context.Canceled", err)
+	}
 }
 
 // records is a slog.Handler that keeps every record as a text line.
