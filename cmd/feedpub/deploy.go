@@ -12,7 +12,6 @@ import (
 	"github.com/feedpub/feedpub/internal/config"
 	"github.com/feedpub/feedpub/internal/deploy"
 	"github.com/feedpub/feedpub/internal/publish"
-	"github.com/feedpub/feedpub/internal/site"
 	"github.com/feedpub/feedpub/internal/watch"
 	"github.com/feedpub/feedpub/internal/websub"
 )
@@ -137,15 +136,9 @@ func newDeployer(ctx context.Context, e *env, cfg config.Config, f deployFlags, 
 		maxDeletes = -1 // none, rather than the default
 	}
 	d := deploy.New(deploy.Options{
-		Client: client,
-		Target: target,
-		Policy: deploy.Policy{
-			Gzip:          cfg.Deploy.Gzip,
-			DirectoryKeys: cfg.Deploy.DirectoryKeys,
-			FeedMaxAge:    cfg.Feeds.MaxAge.Duration,
-			PageMaxAge:    cfg.Deploy.PageMaxAge.Duration,
-			MediaMaxAge:   cfg.Deploy.MediaMaxAge.Duration,
-		},
+		Client:     client,
+		Target:     target,
+		Policy:     deploy.PolicyOf(cfg),
 		Hubs:       cfg.WebSub.Hubs,
 		DryRun:     f.dryRun,
 		Force:      f.force,
@@ -158,7 +151,8 @@ func newDeployer(ctx context.Context, e *env, cfg config.Config, f deployFlags, 
 }
 
 // runWatchDeploy serves nothing but deploys every snapshot: the first in
-// full, then each change as the watcher rebuilds, until ctx is done.
+// full, then each change as the watcher rebuilds, until ctx is done. A
+// reloaded config.toml gives the next deploy its policy and hubs.
 func runWatchDeploy(ctx context.Context, e *env, f deployFlags) error {
 	cfg, err := e.loadConfig()
 	if err != nil {
@@ -172,16 +166,14 @@ func runWatchDeploy(ctx context.Context, e *env, f deployFlags) error {
 	if err != nil {
 		return err
 	}
-	p, err := publish.New(cfg, publish.Options{Logger: e.logger, SpareCore: true, OnSwap: func(snap *site.Snapshot, _ config.Config) {
-		cont.Notify(snap)
-	}})
+	p, err := publish.New(cfg, publish.Options{Logger: e.logger, SpareCore: true, OnSwap: cont.Notify})
 	if err != nil {
 		return err
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return cont.run(gctx) })
 	g.Go(func() error {
-		return watchArticles(gctx, e, p, nil, e.onRebuild, func() error {
+		return watchArticles(gctx, e, p, nil, cont.afterRebuild(p, e.onRebuild), func() error {
 			res, err := p.Rebuild()
 			if err == nil {
 				watch.LogResult(e.logger, "start", res)
@@ -222,4 +214,20 @@ func (c *continuous) run(ctx context.Context) error {
 	g.Go(func() error { return c.pinger.Run(gctx) })
 	g.Go(func() error { return c.Continuous.Run(gctx) })
 	return g.Wait()
+}
+
+// afterRebuild returns a rebuild hook that tells c of the snapshot served
+// and the config in effect after every rebuild, then calls next, if set.
+// A swap tells c already (publish.Options.OnSwap); this is for a config
+// reload that changed no document but the deploy's policy, which only
+// new headers on the stored objects can apply.
+func (c *continuous) afterRebuild(p *publish.Publisher, next func(publish.Result, error)) func(publish.Result, error) {
+	return func(res publish.Result, err error) {
+		if err == nil {
+			c.Notify(p.Snapshot(), p.Config())
+		}
+		if next != nil {
+			next(res, err)
+		}
+	}
 }

@@ -91,7 +91,7 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 	pinger := websub.New(websub.Options{Logger: e.logger})
 	p, err := publish.New(cfg, publish.Options{Logger: e.logger, SpareCore: true, OnSwap: func(snap *site.Snapshot, cfg config.Config) {
 		if cont != nil {
-			cont.Notify(snap)
+			cont.Notify(snap, cfg)
 			return
 		}
 		pinger.Notify(snap, cfg.WebSub.Hubs)
@@ -150,6 +150,7 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 	g, gctx := errgroup.WithContext(ctx)
 	if cont != nil {
 		g.Go(func() error { return cont.run(gctx) })
+		hook = cont.afterRebuild(p, hook)
 	} else {
 		g.Go(func() error { return pinger.Run(gctx) })
 	}

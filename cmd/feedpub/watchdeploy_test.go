@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/feedpub/feedpub/internal/config"
 	"github.com/feedpub/feedpub/internal/deploy"
 	"github.com/feedpub/feedpub/internal/testvgw"
@@ -138,6 +140,64 @@ func TestWatchDeployGoesOnWhileAHubHangs(t *testing.T) {
 	p.hub.answer()
 	if topics := p.hub.await(t, 9); !slices.Contains(topics, "http://127.0.0.1:8080/tags/blue/rss.xml") {
 		t.Errorf("once it answered, the hub was told of %v; want every feed of the first deploy", topics)
+	}
+}
+
+// TestWatchDeployTakesTheReloadedConfig edits config.toml while deploy
+// --watch runs: the next deploy pings the new hubs, not the old, and
+// gives objects the new Cache-Control; a change of [deploy] alone, which
+// changes no document, is deployed too.
+func TestWatchDeployTakesTheReloadedConfig(t *testing.T) {
+	vgw, p, ch := watchProject(t, "\n[deploy]\npage_max_age = \"1m\"\n", nil)
+	p.hub.await(t, 9)
+	cacheControl := func() string {
+		o, _ := getObject(t, vgw, "articles/a/index.html")
+		return aws.ToString(o.CacheControl)
+	}
+	if got := cacheControl(); got != "public, max-age=60" {
+		t.Fatalf("first deploy: Cache-Control %q", got)
+	}
+
+	newHub, newHubURL := newHubRecorder(t)
+	editConfig(t, p.config, p.hubURL, newHubURL, `page_max_age = "1m"`, `page_max_age = "2m"`)
+	if d := next(t, ch); d.err != nil {
+		t.Fatalf("deploy after the config changed: %v", d.err)
+	}
+	if got := cacheControl(); got != "public, max-age=120" {
+		t.Errorf("after page_max_age became 2m: Cache-Control %q, want public, max-age=120", got)
+	}
+	// New hubs in the feeds: every feed changed.
+	if topics := newHub.await(t, 9); !slices.Contains(topics, "http://127.0.0.1:8080/rss.xml") {
+		t.Errorf("the new hub was told of %v", topics)
+	}
+	if topics := p.hub.take(); len(topics) != 0 {
+		t.Errorf("the hub no longer configured was told of %v", topics)
+	}
+
+	editConfig(t, p.config, `page_max_age = "2m"`, `page_max_age = "3m"`)
+	if d := next(t, ch); d.err != nil || d.sum.Uploaded == 0 {
+		t.Fatalf("deploy after page_max_age alone changed: %v, %v; want the pages uploaded again", d.sum, d.err)
+	}
+	if got := cacheControl(); got != "public, max-age=180" {
+		t.Errorf("after page_max_age became 3m: Cache-Control %q, want public, max-age=180", got)
+	}
+}
+
+// editConfig replaces old with new in the config file, in pairs, and
+// renames the result into place so that the watcher never reads half a
+// file.
+func editConfig(t *testing.T, path string, oldNew ...string) {
+	t.Helper()
+	text := readFile(t, path)
+	for i := 0; i < len(oldNew); i += 2 {
+		if !strings.Contains(text, oldNew[i]) {
+			t.Fatalf("%s lacks %q:\n%s", path, oldNew[i], text)
+		}
+		text = strings.ReplaceAll(text, oldNew[i], oldNew[i+1])
+	}
+	writeFile(t, path+".new", text)
+	if err := os.Rename(path+".new", path); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/feedpub/feedpub/internal/backoff"
+	"github.com/feedpub/feedpub/internal/config"
 	"github.com/feedpub/feedpub/internal/site"
 )
 
@@ -25,13 +27,18 @@ type Continuous struct {
 	backoff, maxBackoff time.Duration
 	wake                chan struct{} // room for one token: a Notify not yet seen
 
-	// mu guards the fields below.
-	mu     sync.Mutex
-	latest *site.Snapshot
-	status Status
+	// mu guards the fields below: the newest snapshot and the settings
+	// of the config it was built with, the policy of the last deploy
+	// that succeeded, and the status.
+	mu       sync.Mutex
+	latest   *site.Snapshot
+	settings settings
+	deployed Policy
+	status   Status
 
-	// deployed, if set, is called after each deploy (tests wait on it).
-	deployed func(Summary, error)
+	// onDeployed, if set, is called after each deploy (tests wait on
+	// it).
+	onDeployed func(Summary, error)
 }
 
 // Status is the state of continuous deploy, for /healthz and logs.
@@ -64,14 +71,24 @@ func NewContinuous(d *Deployer) *Continuous {
 
 // SetDeployed sets a function called after each deploy with its summary
 // and error, for tests and commands that report. Call it before Run.
-func (c *Continuous) SetDeployed(f func(Summary, error)) { c.deployed = f }
+func (c *Continuous) SetDeployed(f func(Summary, error)) { c.onDeployed = f }
 
-// Notify tells c that snap is being served. It never blocks.
-func (c *Continuous) Notify(snap *site.Snapshot) {
+// Notify tells c that snap is being served, built with cfg. The next
+// deploy takes its policy (PolicyOf) and its WebSub hubs from cfg, so
+// that a reloaded config.toml applies without a restart. A snapshot of a
+// new generation is deployed, and so is one built with a new policy,
+// whose objects need new headers though no document changed; anything
+// else only updates what the next deploy takes. It never blocks.
+func (c *Continuous) Notify(snap *site.Snapshot, cfg config.Config) {
+	s := settings{policy: PolicyOf(cfg), hubs: slices.Clone(cfg.WebSub.Hubs)}
 	c.mu.Lock()
-	c.latest = snap
+	changed := c.latest == nil || snap.Generation != c.latest.Generation || s.policy != c.settings.policy
+	c.latest, c.settings = snap, s
 	c.status.Lag = snap.Generation - c.status.Generation
 	c.mu.Unlock()
+	if !changed {
+		return
+	}
 	select {
 	case c.wake <- struct{}{}:
 	default:
@@ -100,18 +117,18 @@ func (c *Continuous) Run(ctx context.Context) error {
 		case <-retry.C:
 		}
 		c.mu.Lock()
-		snap := c.latest
-		done := snap == nil || (snap.Generation == c.status.Generation && c.status.LastError == "")
+		snap, s := c.latest, c.settings
+		done := snap == nil || (snap.Generation == c.status.Generation && s.policy == c.deployed && c.status.LastError == "")
 		c.mu.Unlock()
 		if done {
 			continue
 		}
 		retry.Stop()
-		sum, err := c.d.Deploy(ctx, snap)
+		sum, err := c.d.deployWith(ctx, snap, s)
 		if ctx.Err() != nil {
 			return nil
 		}
-		c.record(snap, sum, err)
+		c.record(snap, s.policy, sum, err)
 		if errors.Is(err, ErrTooManyDeletes) {
 			// Trying again cannot help: the next change, or a person
 			// raising --max-deletes, can.
@@ -127,14 +144,14 @@ func (c *Continuous) Run(ctx context.Context) error {
 			c.logger.Info("deployed", "target", c.status.Target, "generation", snap.Generation,
 				"uploaded", sum.Uploaded, "deleted", sum.Deleted, "unchanged", sum.Unchanged, "bytes", sum.Bytes)
 		}
-		if c.deployed != nil {
-			c.deployed(sum, err)
+		if c.onDeployed != nil {
+			c.onDeployed(sum, err)
 		}
 	}
 }
 
-// record updates the status after a deploy of snap.
-func (c *Continuous) record(snap *site.Snapshot, sum Summary, err error) {
+// record updates the status after a deploy of snap with policy.
+func (c *Continuous) record(snap *site.Snapshot, policy Policy, sum Summary, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err != nil {
@@ -142,6 +159,7 @@ func (c *Continuous) record(snap *site.Snapshot, sum Summary, err error) {
 		c.status.Failures++
 		return
 	}
+	c.deployed = policy
 	c.status.Generation, c.status.LastError, c.status.LastDeploy = snap.Generation, "", time.Now().UTC()
 	c.status.Lag = c.latest.Generation - snap.Generation
 }

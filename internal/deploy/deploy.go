@@ -125,7 +125,19 @@ var ErrTooManyDeletes = errors.New("too many stale objects")
 // under the prefix that snap no longer has. It stops at the first
 // failure, after the SDK's retries, and returns it with what was done.
 func (d *Deployer) Deploy(ctx context.Context, snap *site.Snapshot) (Summary, error) {
-	sum, err := d.deploy(ctx, snap)
+	return d.deployWith(ctx, snap, settings{policy: d.opts.Policy, hubs: d.opts.Hubs})
+}
+
+// settings are what a deploy takes from config.toml: Options.Policy and
+// Hubs, or for continuous deploy, those of the config in effect.
+type settings struct {
+	policy Policy
+	hubs   []string
+}
+
+// deployWith is Deploy with s in place of the options' policy and hubs.
+func (d *Deployer) deployWith(ctx context.Context, snap *site.Snapshot, s settings) (Summary, error) {
+	sum, err := d.deploy(ctx, snap, s)
 	if err != nil && !errors.Is(err, ErrTooManyDeletes) {
 		d.mu.Lock()
 		d.remote = nil // what failed is unknown: list again next time
@@ -134,14 +146,14 @@ func (d *Deployer) Deploy(ctx context.Context, snap *site.Snapshot) (Summary, er
 	return sum, err
 }
 
-func (d *Deployer) deploy(ctx context.Context, snap *site.Snapshot) (Summary, error) {
-	if d.opts.Policy.Gzip {
+func (d *Deployer) deploy(ctx context.Context, snap *site.Snapshot, s settings) (Summary, error) {
+	if s.policy.Gzip {
 		// A snapshot just swapped in may be compressing still; this
 		// waits for it, or does it, so the bucket gets the gzip bytes.
 		snap.Compress()
 	}
 	d.memo.start()
-	objs, err := plan(snap, d.opts.Target.Prefix, d.opts.Policy, &d.memo)
+	objs, err := plan(snap, d.opts.Target.Prefix, s.policy, &d.memo)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -178,7 +190,7 @@ func (d *Deployer) deploy(ctx context.Context, snap *site.Snapshot) (Summary, er
 	}
 	slices.Sort(sum.Topics)
 	if len(sum.Topics) > 0 && d.opts.Announce != nil && !d.opts.DryRun {
-		d.opts.Announce(d.opts.Hubs, sum.Topics)
+		d.opts.Announce(s.hubs, sum.Topics)
 	}
 	deleted, err := d.deleteStale(ctx, objs, remote)
 	sum.Deleted = deleted

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/feedpub/feedpub/internal/config"
 	"github.com/feedpub/feedpub/internal/site"
 )
 
@@ -33,6 +34,17 @@ type Policy struct {
 	// FeedMaxAge, PageMaxAge and MediaMaxAge are the Cache-Control
 	// max-age of feeds, of pages and stylesheets, and of media files.
 	FeedMaxAge, PageMaxAge, MediaMaxAge time.Duration
+}
+
+// PolicyOf returns the policy cfg sets: [deploy] and feeds.max_age.
+func PolicyOf(cfg config.Config) Policy {
+	return Policy{
+		Gzip:          cfg.Deploy.Gzip,
+		DirectoryKeys: cfg.Deploy.DirectoryKeys,
+		FeedMaxAge:    cfg.Feeds.MaxAge.Duration,
+		PageMaxAge:    cfg.Deploy.PageMaxAge.Duration,
+		MediaMaxAge:   cfg.Deploy.MediaMaxAge.Duration,
+	}
 }
 
 // Stage orders uploads: every object of a stage is in the store before
