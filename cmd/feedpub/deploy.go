@@ -73,16 +73,20 @@ func runDeploy(ctx context.Context, e *env, f deployFlags) error {
 		pinging.Wait()
 	}()
 	sum, err := d.Deploy(ctx, snap)
-	// Feeds announced before a failure (a refused mass delete) are in
-	// the store: their hubs are told all the same.
-	waitForHubs(ctx, e, pinger)
 	switch {
 	case err != nil:
-		return fmt.Errorf("deploy to %s failed (%s so far): %w", target, sum, err)
+		// Returned below, once the hubs are told.
 	case f.dryRun:
 		fmt.Fprintf(e.stdout, "dry run, nothing changed at %s; a deploy would have: %s\n", target, sum)
 	default:
 		fmt.Fprintf(e.stdout, "deployed to %s: %s\n", target, sum)
+	}
+	// The summary comes first: the store is done with. Feeds announced
+	// before a failure (a refused mass delete) are in the store, so
+	// their hubs are told all the same.
+	waitForHubs(ctx, e, pinger)
+	if err != nil {
+		return fmt.Errorf("deploy to %s failed (%s so far): %w", target, sum, err)
 	}
 	return nil
 }
