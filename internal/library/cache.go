@@ -43,13 +43,12 @@ type savedEntry struct {
 	Article                     *article.Article
 }
 
-// CacheVersion identifies what the scanner knows: it changes with every
-// scan that read or lost a file, so a caller saves the cache only when it
-// would say something new.
-func (s *Scanner) CacheVersion() uint64 {
+// CacheSaved reports whether the last LoadCache or SaveCache holds what the
+// scanner knows now.
+func (s *Scanner) CacheSaved() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.version
+	return s.cachedVersion == s.version && s.cachedAny
 }
 
 // SaveCache writes what the scanner knows to path, under key, atomically.
@@ -57,6 +56,7 @@ func (s *Scanner) CacheVersion() uint64 {
 // change once a scan has given them their identity.
 func (s *Scanner) SaveCache(path, key string) error {
 	s.mu.Lock()
+	version := s.version
 	saved := savedCache{Version: cacheVersion, Key: key, Entries: make([]savedEntry, 0, len(s.cache))}
 	for _, e := range s.cache {
 		if e.current != nil && e.current == e.good && e.assigned && len(e.problems) == 0 {
@@ -71,7 +71,13 @@ func (s *Scanner) SaveCache(path, key string) error {
 	if err := gob.NewEncoder(&buf).Encode(saved); err != nil {
 		return fmt.Errorf("encoding %s: %w", path, err)
 	}
-	return store.WriteFileAtomic(path, buf.Bytes())
+	if err := store.WriteFileAtomic(path, buf.Bytes()); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cachedVersion, s.cachedAny = version, true
+	return nil
 }
 
 // LoadCache fills an empty scanner with the cache SaveCache wrote to
@@ -111,5 +117,9 @@ func (s *Scanner) LoadCache(path, key string) error {
 			current: a, good: a, assigned: true,
 		}
 	}
+	// Until a scan reads or loses a file, the file holds what the
+	// scanner knows. (One that read none of the entries left out, the
+	// files with problems, counts as reading them: they are read again.)
+	s.cachedVersion, s.cachedAny = s.version, len(saved.Entries) > 0
 	return nil
 }

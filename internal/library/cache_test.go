@@ -39,7 +39,17 @@ func TestCacheAcrossRestarts(t *testing.T) {
 
 	restarted := library.NewScanner(library.Options{Dir: d.path, State: st, RacyWindow: -1, BodiesOnDisk: true})
 	must(t, restarted.LoadCache(cache, "key"))
+	if !restarted.CacheSaved() {
+		t.Error("CacheSaved is false right after loading the cache")
+	}
 	got, stats := scan(t, restarted)
+	if restarted.CacheSaved() {
+		t.Error("CacheSaved is true after a scan that read files")
+	}
+	must(t, restarted.SaveCache(cache, "key"))
+	if scan(t, restarted); !restarted.CacheSaved() {
+		t.Error("CacheSaved is false after saving, and a scan that read nothing")
+	}
 	// a.txt edited, sub/moved.txt new, warn.txt with its warning.
 	if stats.Read != 3 || stats.Removed != 2 {
 		t.Errorf("a restart read %d files and lost %d; want 3 (edited, moved, warned) and 2 (moved, deleted)", stats.Read, stats.Removed)

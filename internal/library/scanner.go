@@ -105,8 +105,11 @@ type Scanner struct {
 	published *published
 	// problems are the problems of the current files, by path.
 	problems map[string][]*article.ParseError
-	// version counts the scans that read or lost a file (CacheVersion).
-	version uint64
+	// version counts the scans that read or lost a file; cachedVersion
+	// is the version the cache file last loaded or saved holds, if
+	// cachedAny (CacheSaved, cache.go).
+	version, cachedVersion uint64
+	cachedAny              bool
 }
 
 // entry is what the scanner knows about one file.

@@ -95,12 +95,11 @@ type Publisher struct {
 	store      *store.Store
 	savedFront string
 	// savedPages is the PagesVersion of the last index of pages saved;
-	// savedScan is the scanner and CacheVersion of the last scan cache
-	// saved, and when (scancache.go).
-	savedPages   uint64
-	savedScan    *library.Scanner
-	savedScanVer uint64
-	savedScanAt  time.Time
+	// savedScan is the scanner whose cache was last saved, and
+	// savedScanAt when (scancache.go).
+	savedPages  uint64
+	savedScan   *library.Scanner
+	savedScanAt time.Time
 	// mending is set while Mend renders a damaged page again.
 	mending atomic.Bool
 	// collected is when the store was last collected (collectStore),

@@ -50,13 +50,12 @@ func (p *Publisher) saveScanCache(scanner *library.Scanner, cfg config.Config) {
 	if !p.keepsScanCache(cfg) {
 		return
 	}
-	version := scanner.CacheVersion()
-	if scanner == p.savedScan && (version == p.savedScanVer || time.Since(p.savedScanAt) < scanCacheEvery) {
+	if scanner.CacheSaved() || (scanner == p.savedScan && time.Since(p.savedScanAt) < scanCacheEvery) {
 		return
 	}
 	if err := scanner.SaveCache(ScanCacheFile(cfg), restoreKey(cfg)); err != nil {
 		p.logger.Warn("articles not saved for the next start; it reads them all", "file", ScanCacheFile(cfg), "err", err)
 		return
 	}
-	p.savedScan, p.savedScanVer, p.savedScanAt = scanner, version, time.Now()
+	p.savedScan, p.savedScanAt = scanner, time.Now()
 }
