@@ -2,10 +2,10 @@ package library
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -28,11 +28,12 @@ import (
 // cacheVersion changes whenever what the cache holds changes meaning.
 const cacheVersion = 1
 
-// savedCache is the file SaveCache writes.
-type savedCache struct {
+// cacheHeader starts the file SaveCache writes; a savedEntry for each
+// file follows, each encoded on its own, so that neither writing nor
+// reading the cache holds all of it at once.
+type cacheHeader struct {
 	Version int
 	Key     string
-	Entries []savedEntry
 }
 
 // savedEntry is one file of the cache with the article it holds.
@@ -57,21 +58,27 @@ func (s *Scanner) CacheSaved() bool {
 func (s *Scanner) SaveCache(path, key string) error {
 	s.mu.Lock()
 	version := s.version
-	saved := savedCache{Version: cacheVersion, Key: key, Entries: make([]savedEntry, 0, len(s.cache))}
+	entries := make([]*entry, 0, len(s.cache))
 	for _, e := range s.cache {
 		if e.current != nil && e.current == e.good && e.assigned && len(e.problems) == 0 {
-			saved.Entries = append(saved.Entries, savedEntry{
-				Size: e.size, ModTime: e.modTime, ChangeTime: e.changeTime, ReadAt: e.readAt, Inode: e.inode,
-				Article: e.current,
-			})
+			entries = append(entries, e)
 		}
 	}
 	s.mu.Unlock()
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(saved); err != nil {
-		return fmt.Errorf("encoding %s: %w", path, err)
-	}
-	if err := store.WriteFileAtomic(path, buf.Bytes()); err != nil {
+	err := store.WriteAtomic(path, func(w io.Writer) error {
+		enc := gob.NewEncoder(w)
+		if err := enc.Encode(cacheHeader{Version: cacheVersion, Key: key}); err != nil {
+			return err
+		}
+		for _, e := range entries {
+			se := savedEntry{Size: e.size, ModTime: e.modTime, ChangeTime: e.changeTime, ReadAt: e.readAt, Inode: e.inode, Article: e.current}
+			if err := enc.Encode(&se); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -97,14 +104,24 @@ func (s *Scanner) LoadCache(path, key string) error {
 		return err
 	}
 	defer f.Close()
-	var saved savedCache
-	if err := gob.NewDecoder(bufio.NewReader(f)).Decode(&saved); err != nil {
+	dec := gob.NewDecoder(bufio.NewReader(f))
+	var header cacheHeader
+	if err := dec.Decode(&header); err != nil {
 		return fmt.Errorf("%s: %w (reading every article instead)", path, err)
 	}
-	if saved.Version != cacheVersion || saved.Key != key {
+	if header.Version != cacheVersion || header.Key != key {
 		return nil
 	}
-	for _, se := range saved.Entries {
+	loaded := map[string]*entry{}
+	for {
+		var se savedEntry
+		err := dec.Decode(&se)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w (reading every article instead)", path, err)
+		}
 		a := se.Article
 		if a == nil || a.Path == "" {
 			continue
@@ -112,14 +129,15 @@ func (s *Scanner) LoadCache(path, key string) error {
 		if remembered, ok := s.opts.State.Article(a.Path); !ok || remembered.ID != a.ID || remembered.ContentKey != a.ContentKey {
 			continue // the state moved on since: read it again
 		}
-		s.cache[a.Path] = &entry{
+		loaded[a.Path] = &entry{
 			size: se.Size, modTime: se.ModTime, changeTime: se.ChangeTime, readAt: se.ReadAt, inode: se.Inode,
 			current: a, good: a, assigned: true,
 		}
 	}
+	s.cache = loaded
 	// Until a scan reads or loses a file, the file holds what the
 	// scanner knows. (One that read none of the entries left out, the
 	// files with problems, counts as reading them: they are read again.)
-	s.cachedVersion, s.cachedAny = s.version, len(saved.Entries) > 0
+	s.cachedVersion, s.cachedAny = s.version, len(loaded) > 0
 	return nil
 }

@@ -2,7 +2,6 @@ package site
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -148,9 +147,10 @@ func (s *Snapshot) SavePages() error {
 	if s.gzipCache == nil || s.pageIndexKey == "" || !s.Complete() {
 		return nil
 	}
-	var buf bytes.Buffer
-	writePageIndex(&buf, s.pageIndexKey, s.pages)
-	if err := store.WriteFileAtomic(filepath.Join(s.gzipCache.Dir(), pageIndexName), buf.Bytes()); err != nil {
+	err := store.WriteAtomic(filepath.Join(s.gzipCache.Dir(), pageIndexName), func(w io.Writer) error {
+		return writePageIndex(w, s.pageIndexKey, s.pages)
+	})
+	if err != nil {
 		return err
 	}
 	archive := archiveIndex{Key: s.pageIndexKey, Pages: make([]*indexedFeed, len(s.archive))}
@@ -171,15 +171,20 @@ func (s *Snapshot) PagesVersion() uint64 { return s.pagesVersion }
 
 // writePageIndex writes the index of pages, the stored pages rendered
 // from a known key, sorted by path so equal sites give equal files.
-func writePageIndex(w io.Writer, key string, pages map[string]*Document) {
-	fmt.Fprintf(w, "%s%s\n", pageIndexHeader, key)
+func writePageIndex(w io.Writer, key string, pages map[string]*Document) error {
+	if _, err := fmt.Fprintf(w, "%s%s\n", pageIndexHeader, key); err != nil {
+		return err
+	}
 	for _, path := range slices.Sorted(maps.Keys(pages)) {
 		d := pages[path]
 		if d.stored == nil || d.pageKey == "" || strings.ContainsAny(path, "\t\n") {
 			continue
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\n", path, d.pageKey, d.stored.name, d.stored.size, storedGzipSize(d))
+		if _, err := fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\n", path, d.pageKey, d.stored.name, d.stored.size, storedGzipSize(d)); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // storedGzipSize returns the size of d's gzip variant when it is a file

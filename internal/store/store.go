@@ -12,11 +12,13 @@
 package store
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -233,9 +235,30 @@ func WriteFileAtomic(path string, data []byte) error {
 	return writeFile(path, data, true)
 }
 
+// WriteAtomic is WriteFileAtomic for contents that write writes, through
+// a buffer, so that a large file need not be held in memory whole.
+func WriteAtomic(path string, write func(io.Writer) error) error {
+	return writeWith(path, true, func(f *os.File) error {
+		w := bufio.NewWriter(f)
+		if err := write(w); err != nil {
+			return err
+		}
+		return w.Flush()
+	})
+}
+
 // writeFile is WriteFileAtomic, syncing the file before the rename only
 // when sync is set.
 func writeFile(path string, data []byte, sync bool) error {
+	return writeWith(path, sync, func(f *os.File) error {
+		_, err := bytes.NewReader(data).WriteTo(f)
+		return err
+	})
+}
+
+// writeWith writes a file of path's directory with write, syncs it when
+// sync is set and renames it over path.
+func writeWith(path string, sync bool, write func(*os.File) error) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -245,7 +268,7 @@ func writeFile(path string, data []byte, sync bool) error {
 		return err
 	}
 	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
-	if _, err := bytes.NewReader(data).WriteTo(tmp); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
