@@ -93,8 +93,8 @@ func (s *Scanner) SaveCache(path, key string) error {
 func (s *Scanner) LoadCache(path, key string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.cache) > 0 {
-		return nil
+	if len(s.cache) > 0 || s.opts.State.Len() == 0 {
+		return nil // nothing to fill, or no article the state would let in
 	}
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {

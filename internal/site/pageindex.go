@@ -28,11 +28,12 @@ import (
 // path, what it was rendered from (pageKey, feedKey), and its stored
 // body and gzip variant. The first build of the next run reuses every
 // page whose key is the same and whose files are still there, and
-// renders only the others; a reused gzip variant is not made again. The index is written under a key naming the
-// configuration and the build of feedpub (Builder.ReusePages): pages
-// rendered by other templates or settings are never reused. A reused
-// body is checked against its hash when first served, like any stored
-// body; a damaged one is rendered again (Document.Mend, Builder.Forget).
+// renders only the others; a reused gzip variant is not made again. The
+// index is written under a key naming the configuration and the build of
+// feedpub (Builder.ReusePages): pages rendered by other templates or
+// settings are never reused. A reused body or variant is checked against
+// its hash when first served, like any stored file, and a damaged one is
+// made again (Document.Mend and Builder.Forget, or Publisher.MendGzip).
 
 // pageIndexName and archiveIndexName are the files of the index in the
 // store's directory: the article pages, many, in lines of text, and the

@@ -134,6 +134,13 @@ func (s *State) Articles() map[string]Article {
 	return maps.Clone(s.articles)
 }
 
+// Len returns the number of article paths remembered.
+func (s *State) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.articles)
+}
+
 // SetArticle remembers a for path.
 func (s *State) SetArticle(path string, a Article) {
 	s.mu.Lock()

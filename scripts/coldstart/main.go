@@ -292,12 +292,14 @@ func defaultCache() string {
 	return filepath.Join(dir, "feedpub-coldstart")
 }
 
-// forget moves the state file and the document store beside it
-// (publish.StoreDir) out of the way, so that the next run starts from
-// nothing.
+// forget moves the state file and what feedpub keeps beside it (the
+// document store, the scan cache, what builds wrote) out of the way, so
+// that the next run starts from nothing.
 func forget(state string) {
 	discard(state)
-	discard(filepath.Join(filepath.Dir(state), "store"))
+	for _, name := range []string{"store", "articles.cache", "builds"} {
+		discard(filepath.Join(filepath.Dir(state), name))
+	}
 }
 
 // trash is where discard moves what a run must not find; the script
@@ -306,9 +308,12 @@ var trash string
 
 // discard moves path, if it exists, into the trash. Removing a store of
 // 200,000 files just before a run slowed the run's own file creation
-// by a factor of two to four for many seconds on the reference machine
-// (the disk trims the freed blocks), well after a sync: that is the
-// disk's cost of the previous run, not feedpub's or Hugo's.
+// by a factor of two to ten on the reference machine, well after a sync:
+// perf shows ext4 skipping every inode freed in the last minutes
+// (recently_deleted), each a look at the inode table, where creating a
+// file otherwise takes some 20 µs. That is the cost of the previous run,
+// not feedpub's or Hugo's. (The trash goes when the script ends: wait some
+// minutes before timing anything else.)
 func discard(path string) {
 	if _, err := os.Lstat(path); os.IsNotExist(err) {
 		return
