@@ -170,7 +170,7 @@ func runWatchDeploy(ctx context.Context, e *env, f deployFlags) error {
 	if err != nil {
 		return err
 	}
-	p, err := publish.New(cfg, publish.Options{Logger: e.logger, SpareCore: true, OnSwap: cont.Notify})
+	p, err := publish.New(cfg, publish.Options{Logger: e.logger, Resident: true, OnSwap: cont.Notify})
 	if err != nil {
 		return err
 	}

@@ -89,7 +89,7 @@ func serve(ctx context.Context, e *env, cfg config.Config) error {
 	// the deploy tells them instead, through its own pinger, once the
 	// feeds are in the store that base_url names.
 	pinger := websub.New(websub.Options{Logger: e.logger})
-	p, err := publish.New(cfg, publish.Options{Logger: e.logger, SpareCore: true, OnSwap: func(snap *site.Snapshot, cfg config.Config) {
+	p, err := publish.New(cfg, publish.Options{Logger: e.logger, Resident: true, OnSwap: func(snap *site.Snapshot, cfg config.Config) {
 		if cont != nil {
 			cont.Notify(snap, cfg)
 			return

@@ -48,11 +48,14 @@ type Options struct {
 	// which feeds changed. It runs while rebuilds are held off, so it
 	// must return at once, handing any work to another goroutine.
 	OnSwap func(*site.Snapshot, config.Config)
-	// SpareCore makes the work after a swap (compressing the new
-	// documents) leave a core to requests and the next rebuild, as a
-	// server wants (site.Snapshot.CompressBehind); build, which waits for
-	// it, leaves it every core.
-	SpareCore bool
+	// Resident is for a publisher that serves for long (serve, deploy
+	// --watch). The work after a swap (compressing the new documents)
+	// leaves a core to requests and the next rebuild
+	// (site.Snapshot.CompressBehind), where build, which waits for it,
+	// gives it every core. And the garbage collector keeps the lower
+	// target of a start (startgc.go) after it: a server holds a large
+	// heap that later rebuilds change little.
+	Resident bool
 }
 
 // Publisher owns the current snapshot of one site.
@@ -62,7 +65,7 @@ type Publisher struct {
 	readOnly   bool
 	racyWindow time.Duration
 	onSwap     func(*site.Snapshot, config.Config)
-	spareCore  bool
+	resident   bool
 
 	// progress counts the work of the rebuild in progress.
 	progress progress.Tracker
@@ -148,7 +151,7 @@ type Result struct {
 // New returns a Publisher for cfg. It loads the state file; a corrupt one
 // is logged and rebuilt. Nothing is scanned until Rebuild.
 func New(cfg config.Config, opts Options) (*Publisher, error) {
-	p := &Publisher{logger: opts.Logger, now: opts.Now, readOnly: opts.ReadOnlyState, racyWindow: opts.RacyWindow, onSwap: opts.OnSwap, spareCore: opts.SpareCore}
+	p := &Publisher{logger: opts.Logger, now: opts.Now, readOnly: opts.ReadOnlyState, racyWindow: opts.RacyWindow, onSwap: opts.OnSwap, resident: opts.Resident}
 	if p.logger == nil {
 		p.logger = slog.New(slog.DiscardHandler)
 	}
@@ -338,7 +341,9 @@ func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State, scanner *lib
 		p.collectStore(snap, cfg)
 		if !p.startDone {
 			p.startDone = true
-			endStart()
+			if !p.resident {
+				endStart()
+			}
 			// A first build reads every file and renders every page;
 			// most of what it allocated is garbage now, and the Go
 			// runtime would hand it back to the system only slowly, so
@@ -350,7 +355,7 @@ func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State, scanner *lib
 
 // compress makes the gzip variants of snap's new documents.
 func (p *Publisher) compress(snap *site.Snapshot) {
-	if p.spareCore {
+	if p.resident {
 		snap.CompressBehind()
 	} else {
 		snap.Compress()

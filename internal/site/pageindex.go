@@ -136,7 +136,8 @@ func readPageIndex(r io.Reader, key string) (map[string]indexedPage, error) {
 		if !ok1 || !ok2 || !ok3 || !ok4 || err1 != nil || err2 != nil || !store.IsName(name) || len(name) != 64 {
 			return nil, fmt.Errorf("bad line %q", sc.Text())
 		}
-		pages[path] = indexedPage{key: key, name: name, size: size, gzipSize: gzipSize}
+		// Copies: a page reused keeps its key and name, not the line.
+		pages[path] = indexedPage{key: strings.Clone(key), name: strings.Clone(name), size: size, gzipSize: gzipSize}
 	}
 	return pages, sc.Err()
 }

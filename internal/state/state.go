@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -244,13 +245,15 @@ func (s *State) SetDocuments(docs map[string]Document) {
 // last saved. It writes a temporary file in the same directory and renames
 // it over the old one, so readers never see a partial file.
 func (s *State) Save() error {
-	data, changes, err := s.encode()
-	if data == nil || err != nil {
-		return err
+	file, changes, ok := s.copy()
+	if !ok {
+		return nil
 	}
 	// Written without holding mu, so a rescan that records a new article
-	// does not wait for the disk.
-	if err := store.WriteFileAtomic(s.path, data); err != nil {
+	// does not wait for the disk, and an entry at a time: at 100,000
+	// articles the whole file encoded at once took some 90 MB more
+	// memory, for a moment, every time a change was saved.
+	if err := store.WriteAtomic(s.path, file.write); err != nil {
 		return fmt.Errorf("saving state: %w", err)
 	}
 	s.mu.Lock()
@@ -261,27 +264,69 @@ func (s *State) Save() error {
 	return nil
 }
 
-// encode returns the file's new contents and the change count they
-// reflect, or nil data when there is nothing to save.
-func (s *State) encode() ([]byte, uint64, error) {
+// copy returns what the file must hold now and the change count it
+// reflects, or false when there is nothing to save. Copying the maps
+// takes a few milliseconds at 100,000 articles; encoding them, which is
+// done from the copies, some 200.
+func (s *State) copy() (fileFormat, uint64, bool) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.path == "" || s.readOnly || !s.dirty {
-		s.mu.Unlock()
-		return nil, 0, nil
+		return fileFormat{}, 0, false
 	}
-	// Encoded from copies, without holding mu: at 100,000 articles
-	// encoding takes some 200 ms, which a rescan recording a new
-	// article would otherwise wait for. Copying the maps takes a few.
 	file := fileFormat{
 		Version:   formatVersion,
 		Articles:  maps.Clone(s.articles),
 		Documents: maps.Clone(s.documents),
 	}
-	changes := s.changes
-	s.mu.Unlock()
-	data, err := json.MarshalIndent(file, "", "  ")
-	if err != nil {
-		return nil, 0, fmt.Errorf("encoding state: %w", err)
+	return file, s.changes, true
+}
+
+// write writes f as json.MarshalIndent(f, "", "  ") does, and a newline,
+// encoding one entry of its maps at a time.
+func (f fileFormat) write(w io.Writer) error {
+	if _, err := fmt.Fprintf(w, "{\n  \"version\": %d,\n  \"articles\": ", f.Version); err != nil {
+		return err
 	}
-	return append(data, '\n'), changes, nil
+	if err := writeMap(w, f.Articles); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, ",\n  \"documents\": "); err != nil {
+		return err
+	}
+	if err := writeMap(w, f.Documents); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n}\n")
+	return err
+}
+
+// writeMap writes m, a member of the file's top object, as MarshalIndent
+// does: keys sorted, each entry on lines of its own, indented.
+func writeMap[V any](w io.Writer, m map[string]V) error {
+	if m == nil {
+		_, err := io.WriteString(w, "null")
+		return err
+	}
+	if len(m) == 0 {
+		_, err := io.WriteString(w, "{}")
+		return err
+	}
+	sep := "{\n    "
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		key, err := json.Marshal(k)
+		if err != nil {
+			return err
+		}
+		value, err := json.MarshalIndent(m[k], "    ", "  ")
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(w, "%s%s: %s", sep, key, value); err != nil {
+			return err
+		}
+		sep = ",\n    "
+	}
+	_, err := io.WriteString(w, "\n  }")
+	return err
 }

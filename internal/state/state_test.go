@@ -1,6 +1,8 @@
 package state
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,5 +102,38 @@ func TestSaveWhileChanging(t *testing.T) {
 	}
 	if a, ok := again.Article("last.txt"); !ok || a.ID != "last" {
 		t.Errorf("the last change was not saved: %+v, %v", a, ok)
+	}
+}
+
+// TestSaveWritesWhatMarshalIndentWrites holds that the file Save writes an
+// entry at a time is byte for byte what encoding the whole state with
+// json.MarshalIndent gave, so files written before and after compare
+// equal (a site that commits its state sees no noise in its diffs).
+func TestSaveWritesWhatMarshalIndentWrites(t *testing.T) {
+	seen := time.Date(2024, 3, 1, 12, 30, 0, 5, time.UTC)
+	for name, f := range map[string]fileFormat{
+		"empty": {Version: formatVersion, Articles: map[string]Article{}, Documents: map[string]Document{}},
+		"nil":   {Version: formatVersion},
+		"full": {
+			Version: formatVersion,
+			Articles: map[string]Article{
+				"b/ünï <&> \"quoted\".txt": {ID: "b", FirstSeen: seen},
+				"a.txt":                    {ID: "a", FirstSeen: seen.In(time.FixedZone("x", 3600)), ContentKey: "k"},
+				"line\nbreak.md":           {ID: "c\u2028"},
+			},
+			Documents: map[string]Document{"/rss.xml": {ETag: `"abc"`, LastModified: seen}},
+		},
+	} {
+		want, err := json.MarshalIndent(f, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got bytes.Buffer
+		if err := f.write(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != string(want)+"\n" {
+			t.Errorf("%s: wrote\n%s\nwant\n%s", name, got.String(), want)
+		}
 	}
 }
