@@ -45,12 +45,14 @@ func runBuild(e *env, out string) error {
 		return err
 	}
 	err = writeSnapshot(snap, out, outIndexFile(cfg, out))
-	var damaged *damagedFileError
-	if errors.As(err, &damaged) {
-		// A file of the store went missing or bad since it was
-		// stored: without it the site renders again, and writes it.
-		e.logger.Warn("stored page missing or damaged; rendering it again", "file", damaged.file, "err", damaged.err)
-		os.Remove(damaged.file)
+	if damaged := damagedFiles(err); len(damaged) > 0 {
+		// Files of the store went missing or bad since they were
+		// stored: without them the site renders again, and writes
+		// them.
+		for _, d := range damaged {
+			e.logger.Warn("stored page missing or damaged; rendering it again", "file", d.file, "err", d.err)
+			os.Remove(d.file)
+		}
 		if cfg, snap, res, err = renderOnce(e); err != nil {
 			return err
 		}
@@ -101,13 +103,26 @@ func writeSnapshot(snap *site.Snapshot, dir, indexFile string) error {
 	}
 	w := newOutWriter(dir, indexFile)
 	w.written[buildMarker] = true
+	// A damaged file of the store does not stop the writing: the
+	// caller renders again without every one found (damagedFiles).
+	var damaged []error
+	write := func(rel string, d *site.Document) error {
+		err := w.writeFiles(rel, d)
+		if damagedFiles(err) != nil {
+			damaged, err = append(damaged, err), nil
+		}
+		return err
+	}
 	for _, p := range snap.Paths() {
-		if err := w.writeFiles(filepath.FromSlash(site.FileName(p)), snap.Lookup(p)); err != nil {
+		if err := write(filepath.FromSlash(site.FileName(p)), snap.Lookup(p)); err != nil {
 			return err
 		}
 	}
-	if err := w.writeFiles(site.NotFoundFile, snap.NotFound); err != nil {
+	if err := write(site.NotFoundFile, snap.NotFound); err != nil {
 		return err
+	}
+	if len(damaged) > 0 {
+		return errors.Join(damaged...)
 	}
 	if err := w.removeOthers(); err != nil {
 		return fmt.Errorf("removing old files from the output directory: %w", err)
@@ -153,6 +168,30 @@ type damagedFileError struct {
 
 func (e *damagedFileError) Error() string { return e.err.Error() }
 func (e *damagedFileError) Unwrap() error { return e.err }
+
+// damagedFiles returns the damaged files of the store that err, an
+// error of writeSnapshot, reports, if all it reports are such.
+func damagedFiles(err error) []*damagedFileError {
+	var all []*damagedFileError
+	var walk func(error) bool
+	walk = func(err error) bool {
+		if joined, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range joined.Unwrap() {
+				if !walk(e) {
+					return false
+				}
+			}
+			return true
+		}
+		d, ok := err.(*damagedFileError)
+		all = append(all, d)
+		return ok
+	}
+	if err == nil || !walk(err) {
+		return nil
+	}
+	return all
+}
 
 // writeDocument writes body to rel under dir, unless the file there holds
 // those bytes already.

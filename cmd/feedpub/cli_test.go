@@ -249,37 +249,50 @@ func TestBuildRewritesOnlyChanges(t *testing.T) {
 // whose file in the store was damaged meanwhile is rendered again rather
 // than failing the build or writing the damage.
 func TestBuildWritesBackWhatChangedAndMendsTheStore(t *testing.T) {
-	cfg := project(t, map[string]string{"kept.txt": "Title: Kept\nDate: 2024-01-01\n\nKept body.\n"})
+	cfg := project(t, map[string]string{
+		"kept.txt":  "Title: Kept\nDate: 2024-01-01\n\nKept body.\n",
+		"other.txt": "Title: Other\nDate: 2024-01-02\n\nOther body.\n",
+	})
 	out := filepath.Join(t.TempDir(), "site")
 	if _, stderr, err := runCLI(t, "build", "--config", cfg, "--out", out); err != nil {
 		t.Fatalf("build: %v\n%s", err, stderr)
 	}
-	page := filepath.Join(out, "articles", "kept", "index.html")
-	want := readFile(t, page)
 	damage := func(path string) {
 		t.Helper()
 		if err := os.WriteFile(path, bytes.Repeat([]byte("x"), len(readFile(t, path))), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	damage(page)
-	// The page's body in the store, found by its bytes.
+	want := map[string]string{}
+	for _, page := range []string{"kept", "other"} {
+		path := filepath.Join(out, "articles", page, "index.html")
+		want[path] = readFile(t, path)
+		damage(path)
+	}
+	// The pages' bodies in the store, found by their bytes.
 	stored := 0
 	err := filepath.WalkDir(filepath.Join(filepath.Dir(cfg), ".feedpub", "store"), func(path string, e fs.DirEntry, err error) error {
-		if err == nil && !e.IsDir() && readFile(t, path) == want {
-			damage(path)
-			stored++
+		if err != nil || e.IsDir() {
+			return err
 		}
-		return err
+		for _, page := range want {
+			if readFile(t, path) == page {
+				damage(path)
+				stored++
+			}
+		}
+		return nil
 	})
-	if err != nil || stored != 1 {
-		t.Fatalf("found the page %d times in the store (%v); want once", stored, err)
+	if err != nil || stored != 2 {
+		t.Fatalf("found the pages %d times in the store (%v); want twice", stored, err)
 	}
 	if _, stderr, err := runCLI(t, "build", "--config", cfg, "--out", out); err != nil {
 		t.Fatalf("build over a damaged store: %v\n%s", err, stderr)
 	}
-	if got := readFile(t, page); got != want {
-		t.Errorf("the page changed by hand is now\n%s\nwant\n%s", got, want)
+	for path, page := range want {
+		if got := readFile(t, path); got != page {
+			t.Errorf("%s, changed by hand, is now\n%s\nwant\n%s", path, got, page)
+		}
 	}
 }
 

@@ -81,10 +81,9 @@ func newOutWriter(dir, indexFile string) *outWriter {
 // file is as it was left, or holds those bytes already. body returns the
 // bytes, read only when needed.
 func (w *outWriter) write(rel, etag string, size int64, body func() ([]byte, error)) error {
-	w.written[rel] = true
 	path := filepath.Join(w.dir, rel)
 	if old, ok := w.last.Files[rel]; ok && old.ETag == etag && old.Size == size && sameFile(path, old) {
-		w.next.Files[rel] = old
+		w.wrote(rel, old)
 		return nil
 	}
 	data, err := body()
@@ -94,10 +93,18 @@ func (w *outWriter) write(rel, etag string, size int64, body func() ([]byte, err
 	if err := writeDocument(w.dir, rel, data); err != nil {
 		return err
 	}
-	if info, err := os.Lstat(path); err == nil {
-		w.next.Files[rel] = outFile{ETag: etag, Size: info.Size(), ModTime: info.ModTime().UnixNano()}
+	info, err := os.Lstat(path)
+	if err != nil {
+		return err
 	}
+	w.wrote(rel, outFile{ETag: etag, Size: info.Size(), ModTime: info.ModTime().UnixNano()})
 	return nil
+}
+
+// wrote records that the file at rel is f.
+func (w *outWriter) wrote(rel string, f outFile) {
+	w.written[rel] = true
+	w.next.Files[rel] = f
 }
 
 // sameFile reports whether the regular file at path has f's size and
