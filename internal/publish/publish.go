@@ -120,8 +120,9 @@ type Publisher struct {
 	history *gitdates.History
 	// starting is set once the first rebuild began (startgc.go).
 	starting bool
-	// cacheLoaded is set once the scanner was offered the cache of the
-	// last run (scancache.go).
+	// cacheLoaded is set once the first scanner was offered the cache
+	// of the last run (scancache.go). A reload's new scanner is not: a
+	// reload reads every file again.
 	cacheLoaded bool
 }
 
@@ -212,7 +213,6 @@ func (p *Publisher) configureLocked(cfg config.Config) error {
 	opts.State, opts.Logger, opts.Now, opts.RacyWindow, opts.History = st, p.logger, p.now, p.racyWindow, history
 	opts.Progress = &p.progress
 	p.scanner = library.NewScanner(opts)
-	p.cacheLoaded = false
 	return nil
 }
 

@@ -31,8 +31,8 @@ func (p *Publisher) keepsScanCache(cfg config.Config) bool {
 	return !p.readOnly && cfg.Articles.Undated != string(library.UndatedGit)
 }
 
-// loadScanCache offers the scanner, before its first scan, the cache the
-// last run saved. p.mu is held.
+// loadScanCache offers the scanner of a start, before its first scan,
+// the cache the last run saved. p.mu is held.
 func (p *Publisher) loadScanCache() {
 	if p.cacheLoaded || !p.keepsScanCache(p.cfg) {
 		return
