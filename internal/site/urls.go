@@ -9,7 +9,11 @@ import (
 
 // urls builds the absolute URLs and tag URIs of a site from its config.
 type urls struct {
-	base      *url.URL
+	base *url.URL
+	// prefix is what a relative path without dot segments is appended
+	// to when resolved against base (absolute), or "" when that is not
+	// known.
+	prefix    string
 	authority string
 }
 
@@ -18,7 +22,11 @@ func newURLs(cfg config.Site) (urls, error) {
 	if err != nil {
 		return urls{}, err
 	}
-	return urls{base: base, authority: cfg.TagAuthority}, nil
+	u := urls{base: base, authority: cfg.TagAuthority}
+	if probe := u.resolve("x"); strings.HasSuffix(probe, "/x") {
+		u.prefix = strings.TrimSuffix(probe, "x")
+	}
+	return u, nil
 }
 
 // articlePath is the decoded URL path of an article page.
@@ -30,9 +38,34 @@ func articlePath(slug string) string {
 // percent-encoding each segment, resolved against the base URL so a site
 // served under a sub-path works.
 func (u urls) absolute(path string) string {
-	ref := &url.URL{Path: strings.TrimPrefix(path, "/")}
+	rel := strings.TrimPrefix(path, "/")
+	// Resolved against the base, the escaped path follows the base's
+	// directory, unless it has something to resolve: dot segments, a
+	// leading slash, or nothing. Every page and feed item has URLs, and
+	// resolving each was a second of CPU at 100,000 articles.
+	if escaped := escapeSegments(rel); u.prefix != "" && escaped != "" && escaped[0] != '/' && !hasDotSegment(escaped) {
+		return u.prefix + escaped
+	}
+	return u.resolve(rel)
+}
+
+// resolve returns the absolute URL of rel, a decoded path relative to
+// the base URL.
+func (u urls) resolve(rel string) string {
+	ref := &url.URL{Path: rel}
 	ref.RawPath = escapeSegments(ref.Path)
 	return u.base.ResolveReference(ref).String()
+}
+
+// hasDotSegment reports whether a slash-separated path has a "." or ".."
+// segment, which resolving removes (RFC 3986 §5.2.4).
+func hasDotSegment(p string) bool {
+	for seg := range strings.SplitSeq(p, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 // tag returns a tag URI (RFC 4151) "tag:authority:specific". The specific
