@@ -150,12 +150,13 @@ func (w *outWriter) writeFiles(rel string, d *site.Document) error {
 	}
 	file, size := gz.File()
 	return w.write(rel+".gz", gz.ETag, size, func() ([]byte, error) {
-		// A variant taken from the store unread is checked before it
-		// goes out; one this process compressed passes at once.
-		if err := gz.Check(); err != nil {
+		// A variant taken from the store unread is checked as it is
+		// read; one this process compressed passes at once.
+		data, err := gz.Bytes()
+		if err != nil && file != "" {
 			return nil, &damagedFileError{file, err}
 		}
-		return gz.Bytes()
+		return data, err
 	})
 }
 

@@ -279,10 +279,11 @@ func (b *Builder) referTo(sd *storedDoc) *Document {
 
 // referToGzip gives d, a document whose body is a file of the store, the
 // gzip variant the store holds for it, if it has size bytes. It is
-// checked when first served, like the body.
+// checked when first served, like the body, and whenever its bytes are
+// read (Encoded.Bytes) for a build or a deploy.
 func (b *Builder) referToGzip(d *Document, size int64) {
 	if size > 0 && b.hasFile(cacheName(d), size) {
-		d.gzip.Store(&Encoded{ETag: d.GzipETag(), stored: &storedBody{size: size, name: cacheName(d), st: b.gzipCache}})
+		d.gzip.Store(&Encoded{ETag: d.GzipETag(), stored: &storedBody{size: size, name: cacheName(d), st: b.gzipCache, unverified: true}})
 	}
 }
 

@@ -214,3 +214,35 @@ func sameBytes(t *testing.T, when string, got, want *site.Snapshot) {
 		}
 	}
 }
+
+// TestReusedGzipVariantIsCheckedWhenRead holds that a gzip variant a
+// start took from the store unread is checked whole when its bytes are
+// read, as build and deploy read them: one damaged since, its size kept,
+// is an error, never sent on.
+func TestReusedGzipVariantIsCheckedWhenRead(t *testing.T) {
+	dir := t.TempDir()
+	writeCorpus(t, dir, map[string]string{"long.txt": "Title: Long\nDate: 2024-01-01\n\n" + strings.Repeat("A body long enough to compress. ", 50) + "\n"})
+	cfg := testConfig(dir)
+	st := state.New()
+	storeDir := t.TempDir()
+	first, _, _ := restart(t, cfg, st, storeDir, "key")
+	first.Compress()
+	if err := first.SavePages(); err != nil {
+		t.Fatal(err)
+	}
+	again, _, _ := restart(t, cfg, st, storeDir, "key")
+	gz := again.Lookup("/articles/long/").Gzip()
+	if gz == nil {
+		t.Fatal("the page was reused without its gzip variant")
+	}
+	if _, err := gz.Bytes(); err != nil {
+		t.Fatalf("the reused variant, undamaged: %v", err)
+	}
+	file, size := gz.File()
+	if err := os.WriteFile(file, bytes.Repeat([]byte{0}, int(size)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gz.Bytes(); err == nil {
+		t.Error("the reused variant, zeroed on disk, read without an error")
+	}
+}

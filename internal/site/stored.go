@@ -26,6 +26,9 @@ type storedBody struct {
 	// check (CheckedAs), or nil.
 	checked atomic.Pointer[FileSig]
 	size    int64
+	// unverified is set on a gzip variant taken from the store unread,
+	// which Encoded.Bytes checks whole.
+	unverified bool
 	// name is the store's name of the file: the SHA-256 of a body, or
 	// for a gzip variant the hex digits of the ETag of the body it
 	// encodes (cacheName).
@@ -76,13 +79,24 @@ func (d *Document) Size() int64 {
 func (e *Encoded) File() (path string, size int64) { return e.stored.file(e.Body) }
 
 // Bytes returns the compressed bytes: Body, or those of the file in the
-// store. Their check is decompressing them, which the caller that needs
-// it does (the server checks the document's identity body; gzip's own
-// CRC-32 catches damage when a client decompresses).
+// store. Bytes this process compressed, or read and checked, are checked
+// by their size only; those a start took from the store unread (a page
+// reused from the index, pageindex.go) are decompressed and checked
+// against the body's ETag, as Check does, since build and deploy send
+// them on.
 func (e *Encoded) Bytes() ([]byte, error) {
 	if e.stored == nil {
 		return e.Body, nil
 	}
+	data, err := e.read()
+	if err == nil && e.stored.unverified {
+		err = e.check(data)
+	}
+	return data, err
+}
+
+// read returns the bytes of the stored file, checked by their size.
+func (e *Encoded) read() ([]byte, error) {
 	data, err := e.stored.st.ReadAs(e.stored.name)
 	if err == nil && int64(len(data)) != e.stored.size {
 		err = fmt.Errorf("%s: %w", e.stored.path(), store.ErrCorrupt)
@@ -115,10 +129,16 @@ func (e *Encoded) Check() error {
 	if e.stored == nil {
 		return nil
 	}
-	gz, err := e.Bytes()
+	gz, err := e.read()
 	if err != nil {
 		return err
 	}
+	return e.check(gz)
+}
+
+// check reports whether gz decompresses to the body whose ETag e's ETag
+// carries.
+func (e *Encoded) check(gz []byte) error {
 	zr, err := gzip.NewReader(bytes.NewReader(gz))
 	if err != nil {
 		return fmt.Errorf("%s: %w", e.stored.path(), err)
