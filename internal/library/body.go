@@ -13,24 +13,38 @@ import (
 // change brings a rebuild that reads it whole); a file gone or no longer
 // parsing gives an error naming it.
 func (l *Library) Content(a *article.Article) (string, error) {
-	if !a.BodyOnDisk {
-		return a.ContentHTML, nil
-	}
-	if l.scanner == nil {
-		return "", fmt.Errorf("%s: the body was dropped by a scanner this library does not know", a.Path)
-	}
-	return l.scanner.content(a)
+	html, _, err := l.ContentAsRead(a)
+	return html, err
 }
 
-func (s *Scanner) content(a *article.Article) (string, error) {
+// ContentAsRead is Content that also reports whether the body is the
+// one a was read with (its ContentKey): not for a file edited since, whose
+// new body it gives. A page rendered from such a body is right until the
+// rebuild the edit brings, but must not be kept as the page of a.
+func (l *Library) ContentAsRead(a *article.Article) (html string, asRead bool, err error) {
+	if !a.BodyOnDisk {
+		return a.ContentHTML, true, nil
+	}
+	if l.scanner == nil {
+		return "", false, fmt.Errorf("%s: the body was dropped by a scanner this library does not know", a.Path)
+	}
+	again, err := l.scanner.content(a)
+	if err != nil {
+		return "", false, err
+	}
+	return again.ContentHTML, again.ContentKey == a.ContentKey, nil
+}
+
+// content parses a's file again.
+func (s *Scanner) content(a *article.Article) (*article.Article, error) {
 	f := fileInfo{rel: a.Path, abs: filepath.Join(s.opts.Dir, filepath.FromSlash(a.Path)), size: a.Size}
 	data, err := s.readFile(f)
 	if err != nil {
-		return "", fmt.Errorf("%s: %w", a.Path, err)
+		return nil, fmt.Errorf("%s: %w", a.Path, err)
 	}
 	again, _, err := article.Parse(article.Source{Path: a.Path, Data: data, ModTime: a.ModTime}, s.opts.Parse)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return again.ContentHTML, nil
+	return again, nil
 }

@@ -430,12 +430,17 @@ func (b *Builder) articleDocument(index *startIndex, a *article.Article) (d *Doc
 			return d, true, nil
 		}
 	}
-	body, err := b.renderArticle(a)
+	body, asRead, err := b.renderArticle(a)
 	if err != nil {
 		return nil, false, err
 	}
 	d = newDocument(articlePath(a.Slug), HTMLContentType, KindPage, body)
-	d.pageKey = key
+	if asRead {
+		// Only then is it a's page: one of a file edited or gone
+		// since the scan, kept in the index, would be taken for a's
+		// by a later start.
+		d.pageKey = key
+	}
 	b.storeBody(d)
 	return d, false, nil
 }

@@ -280,12 +280,20 @@ func (b *Builder) contentWithByline(a *article.Article) string {
 // (which brings another build), gives the summary, so that no page or
 // item is left blank meanwhile.
 func (b *Builder) content(a *article.Article) string {
-	if !a.BodyOnDisk {
-		return a.ContentHTML
-	}
-	html, err := b.lib.Content(a)
-	if err != nil {
-		return "<p>" + escapeText(a.Summary) + "</p>"
-	}
+	html, _ := b.contentAsRead(a)
 	return html
+}
+
+// contentAsRead is content that also reports whether the body is the one
+// a was read with (library.Library.ContentAsRead); the summary given for
+// a file that cannot be read is not.
+func (b *Builder) contentAsRead(a *article.Article) (string, bool) {
+	if !a.BodyOnDisk {
+		return a.ContentHTML, true
+	}
+	html, asRead, err := b.lib.ContentAsRead(a)
+	if err != nil {
+		return "<p>" + escapeText(a.Summary) + "</p>", false
+	}
+	return html, asRead
 }

@@ -246,3 +246,34 @@ func TestReusedGzipVariantIsCheckedWhenRead(t *testing.T) {
 		t.Error("the reused variant, zeroed on disk, read without an error")
 	}
 }
+
+// TestPageOfAnEditedFileIsNotIndexed holds that a page rendered from a
+// file edited between the scan and the render (it shows the new body
+// under the old article) is not kept in the index: the edit reverted,
+// a start renders the page again rather than reuse the edited body.
+func TestPageOfAnEditedFileIsNotIndexed(t *testing.T) {
+	dir := t.TempDir()
+	original := "Title: Edited\nDate: 2024-01-01\n\nThe original body.\n"
+	writeCorpus(t, dir, map[string]string{"edited.txt": original})
+	cfg := testConfig(dir)
+	st := state.New()
+	storeDir := t.TempDir()
+	lib, b := restartBuilder(t, cfg, st, storeDir, "key")
+	// Edited after the scan, before the render.
+	writeCorpus(t, dir, map[string]string{"edited.txt": "Title: Edited\nDate: 2024-01-01\n\nThe edited body.\n"})
+	snap, _, err := b.Build(lib, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := snap.SavePages(); err != nil {
+		t.Fatal(err)
+	}
+	writeCorpus(t, dir, map[string]string{"edited.txt": original})
+	got, _, lib := restart(t, cfg, st, storeDir, "key")
+	fresh, _ := site.NewBuilder(cfg, st)
+	want, _, err := fresh.Build(lib, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameBytes(t, "after the edit was reverted", got, want)
+}

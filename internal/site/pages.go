@@ -122,7 +122,9 @@ func (b *Builder) renderPage(name string, data pageData) ([]byte, error) {
 // reused buffer does not grow again for every page.
 var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-func (b *Builder) renderArticle(a *article.Article) ([]byte, error) {
+// renderArticle renders a's page, and reports whether it holds the body
+// a was read with (contentAsRead).
+func (b *Builder) renderArticle(a *article.Article) (page []byte, asRead bool, err error) {
 	covering := []titledFeed{{b.cfg.Site.Title, b.feedPaths}}
 	for _, tag := range a.Tags {
 		if slug := b.slugOf(tag); slug != "" {
@@ -131,17 +133,19 @@ func (b *Builder) renderArticle(a *article.Article) ([]byte, error) {
 	}
 	feeds, err := b.pageFeedLinks(covering...)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	view := b.viewOf(a)
 	// The body is produced by the article parsers, which escape plain
 	// text and render (and sanitise) markup.
-	view.Content = template.HTML(b.content(a))
-	return b.renderPage("article.html", pageData{
+	content, asRead := b.contentAsRead(a)
+	view.Content = template.HTML(content)
+	page, err = b.renderPage("article.html", pageData{
 		Title:   a.Title + " · " + b.cfg.Site.Title,
 		Feeds:   feeds,
 		Article: view,
 	})
+	return page, asRead, err
 }
 
 func (b *Builder) renderIndex(as []*article.Article) ([]byte, error) {
