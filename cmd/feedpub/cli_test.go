@@ -296,6 +296,42 @@ func TestBuildWritesBackWhatChangedAndMendsTheStore(t *testing.T) {
 	}
 }
 
+// TestBuildRemovesThePageOfANameNotUTF8 holds that a rerun removes the
+// page of a deleted article whose file name is not UTF-8, which the index
+// of what a build wrote cannot hold.
+func TestBuildRemovesThePageOfANameNotUTF8(t *testing.T) {
+	cfg := project(t, map[string]string{
+		"kept.txt":    "Title: Kept\nDate: 2024-01-01\n\nKept.\n",
+		"caf\xe9.txt": "Title: Latin-1\nDate: 2024-01-02\n\nA name in Latin-1.\n",
+	})
+	out := filepath.Join(t.TempDir(), "site")
+	if _, stderr, err := runCLI(t, "build", "--config", cfg, "--out", out); err != nil {
+		t.Fatalf("build: %v\n%s", err, stderr)
+	}
+	var page string
+	entries, err := os.ReadDir(filepath.Join(out, "articles"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Name() != "kept" {
+			page = filepath.Join(out, "articles", e.Name())
+		}
+	}
+	if page == "" {
+		t.Fatal("no page for the article named in Latin-1")
+	}
+	if err := os.Remove(filepath.Join(filepath.Dir(cfg), "articles", "caf\xe9.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, err := runCLI(t, "build", "--config", cfg, "--out", out); err != nil {
+		t.Fatalf("second build: %v\n%s", err, stderr)
+	}
+	if _, err := os.Stat(page); !os.IsNotExist(err) {
+		t.Errorf("%q stayed after its article was deleted: %v", page, err)
+	}
+}
+
 func readFile(t *testing.T, path string) string {
 	t.Helper()
 	data, err := os.ReadFile(path)

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"unicode/utf8"
 
 	"github.com/feedpub/feedpub/internal/config"
 	"github.com/feedpub/feedpub/internal/store"
@@ -183,6 +184,16 @@ func (w *outWriter) removeIn(rel string, left map[string][]string) (empty bool, 
 	return kept == 0 && rel != ".", nil
 }
 
+// forgetDirsAbove drops the times of the directories that hold rel.
+func (w *outWriter) forgetDirsAbove(rel string) {
+	for dir := filepath.Dir(rel); ; dir = filepath.Dir(dir) {
+		delete(w.next.Dirs, dir)
+		if dir == "." {
+			return
+		}
+	}
+}
+
 func readDirNames(path string) ([]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -192,10 +203,25 @@ func readDirNames(path string) ([]string, error) {
 	return f.Readdirnames(-1)
 }
 
-// saveIndex writes what this build wrote, for the next one.
+// saveIndex writes what this build wrote, for the next one. A path that
+// is not UTF-8, which JSON cannot hold, is left out, and so are the
+// times of the directories above it: the next build lists them, and
+// finds the file.
 func (w *outWriter) saveIndex() error {
 	if w.indexFile == "" {
 		return nil
+	}
+	for rel := range w.next.Files {
+		if !utf8.ValidString(rel) {
+			delete(w.next.Files, rel)
+			w.forgetDirsAbove(rel)
+		}
+	}
+	for rel := range w.next.Dirs {
+		if !utf8.ValidString(rel) {
+			delete(w.next.Dirs, rel)
+			w.forgetDirsAbove(rel)
+		}
 	}
 	data, err := json.Marshal(w.next)
 	if err != nil {

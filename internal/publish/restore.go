@@ -210,7 +210,10 @@ func restoreKey(cfg config.Config) string {
 		return "" // never equal to a saved key, which is a hash
 	}
 	h.Write(data)
-	h.Write([]byte("\x00" + buildID()))
+	// The Go release too: its Unicode tables and libraries (html,
+	// compress/flate) make some of the bytes, and a commit built again
+	// with a newer Go must not trust what the older parsed.
+	h.Write([]byte("\x00" + buildID() + "\x00" + runtime.Version()))
 	return hex.EncodeToString(h.Sum(nil))
 }
 
