@@ -50,8 +50,7 @@ func runBuild(e *env, out string) error {
 		// stored: without them the site renders again, and writes
 		// them.
 		for _, d := range damaged {
-			e.logger.Warn("stored page missing or damaged; rendering it again", "file", d.file, "err", d.err)
-			os.Remove(d.file)
+			removeDamaged(e, d)
 		}
 		if cfg, snap, res, err = renderOnce(e); err != nil {
 			return err
@@ -135,45 +134,32 @@ func writeSnapshot(snap *site.Snapshot, dir, indexFile string) error {
 
 // writeFiles writes d's body to rel under the output directory, and its
 // gzip variant, if any, to rel.gz. A file of the store found missing or
-// damaged is a *damagedFileError.
+// damaged is a *site.StoredFileError.
 func (w *outWriter) writeFiles(rel string, d *site.Document) error {
-	err := w.write(rel, d.ETag, d.Size(), func() ([]byte, error) {
-		body, err := d.Bytes()
-		if file, _ := d.File(); err != nil && file != "" {
-			return nil, &damagedFileError{file, err}
-		}
-		return body, err
-	})
-	gz := d.Gzip()
-	if err != nil || gz == nil {
+	if err := w.write(rel, d.ETag, d.Size(), d.Bytes); err != nil {
 		return err
 	}
-	file, size := gz.File()
-	return w.write(rel+".gz", gz.ETag, size, func() ([]byte, error) {
-		// A variant taken from the store unread is checked as it is
-		// read; one this process compressed passes at once.
-		data, err := gz.Bytes()
-		if err != nil && file != "" {
-			return nil, &damagedFileError{file, err}
-		}
-		return data, err
-	})
+	gz := d.Gzip()
+	if gz == nil {
+		return nil
+	}
+	// A variant taken from the store unread is checked as it is read;
+	// one this process compressed passes at once.
+	_, size := gz.File()
+	return w.write(rel+".gz", gz.ETag, size, gz.Bytes)
 }
 
-// damagedFileError is a file of the store that is missing, or does not
-// hold the bytes it was stored with.
-type damagedFileError struct {
-	file string
-	err  error
+// removeDamaged removes a file of the store found missing or damaged, so
+// that rendering again writes it back.
+func removeDamaged(e *env, d *site.StoredFileError) {
+	e.logger.Warn("stored page missing or damaged; rendering it again", "file", d.Path, "err", d.Err)
+	os.Remove(d.Path)
 }
-
-func (e *damagedFileError) Error() string { return e.err.Error() }
-func (e *damagedFileError) Unwrap() error { return e.err }
 
 // damagedFiles returns the damaged files of the store that err, an
 // error of writeSnapshot, reports, if all it reports are such.
-func damagedFiles(err error) []*damagedFileError {
-	var all []*damagedFileError
+func damagedFiles(err error) []*site.StoredFileError {
+	var all []*site.StoredFileError
 	var walk func(error) bool
 	walk = func(err error) bool {
 		if joined, ok := err.(interface{ Unwrap() []error }); ok {
@@ -184,9 +170,12 @@ func damagedFiles(err error) []*damagedFileError {
 			}
 			return true
 		}
-		d, ok := err.(*damagedFileError)
+		var d *site.StoredFileError
+		if !errors.As(err, &d) {
+			return false
+		}
 		all = append(all, d)
-		return ok
+		return true
 	}
 	if err == nil || !walk(err) {
 		return nil

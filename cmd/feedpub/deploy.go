@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/feedpub/feedpub/internal/config"
 	"github.com/feedpub/feedpub/internal/deploy"
 	"github.com/feedpub/feedpub/internal/publish"
+	"github.com/feedpub/feedpub/internal/site"
 	"github.com/feedpub/feedpub/internal/watch"
 	"github.com/feedpub/feedpub/internal/websub"
 )
@@ -73,6 +75,15 @@ func runDeploy(ctx context.Context, e *env, f deployFlags) error {
 		pinging.Wait()
 	}()
 	sum, err := d.Deploy(ctx, snap)
+	var damaged *site.StoredFileError
+	if errors.As(err, &damaged) {
+		// As build does: without the file the site renders again,
+		// and writes it back.
+		removeDamaged(e, damaged)
+		if _, snap, _, err = renderOnce(e); err == nil {
+			sum, err = d.Deploy(ctx, snap)
+		}
+	}
 	switch {
 	case err != nil:
 		// Returned below, once the hubs are told.

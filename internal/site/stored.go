@@ -63,7 +63,27 @@ func (d *Document) Bytes() ([]byte, error) {
 	if d.stored == nil {
 		return d.Body, nil
 	}
-	return d.stored.st.Get(d.stored.name)
+	body, err := d.stored.st.Get(d.stored.name)
+	return body, d.stored.fileError(err)
+}
+
+// StoredFileError is a file of the store found missing, unreadable or
+// not holding the bytes it was stored with. Whoever finds one can remove
+// the file and render again, which writes it back.
+type StoredFileError struct {
+	Path string
+	Err  error
+}
+
+func (e *StoredFileError) Error() string { return e.Err.Error() } // it names the file
+func (e *StoredFileError) Unwrap() error { return e.Err }
+
+// fileError returns err, if not nil, as a *StoredFileError for s's file.
+func (s *storedBody) fileError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &StoredFileError{Path: s.path(), Err: err}
 }
 
 // Size returns the length of the document's body.
@@ -92,7 +112,7 @@ func (e *Encoded) Bytes() ([]byte, error) {
 	if err == nil && e.stored.unverified {
 		err = e.check(data)
 	}
-	return data, err
+	return data, e.stored.fileError(err)
 }
 
 // read returns the bytes of the stored file, checked by their size.
@@ -130,10 +150,10 @@ func (e *Encoded) Check() error {
 		return nil
 	}
 	gz, err := e.read()
-	if err != nil {
-		return err
+	if err == nil {
+		err = e.check(gz)
 	}
-	return e.check(gz)
+	return e.stored.fileError(err)
 }
 
 // check reports whether gz decompresses to the body whose ETag e's ETag
