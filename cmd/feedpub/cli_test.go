@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net"
@@ -14,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/feedpub/feedpub/internal/config"
 )
 
 // project lays out a config and an articles directory in a temp dir and
@@ -329,6 +332,33 @@ func TestBuildRemovesThePageOfANameNotUTF8(t *testing.T) {
 	}
 	if _, err := os.Stat(page); !os.IsNotExist(err) {
 		t.Errorf("%q stayed after its article was deleted: %v", page, err)
+	}
+}
+
+// TestBuildKeepsTheIndexesOfItsLastOutputs holds that builds into ever
+// new directories leave no more than keptOutIndexes indexes behind, the
+// newest among them.
+func TestBuildKeepsTheIndexesOfItsLastOutputs(t *testing.T) {
+	cfg := project(t, map[string]string{"a.txt": "Title: A\nDate: 2024-01-01\n\nA.\n"})
+	var last string
+	for i := range keptOutIndexes + 3 {
+		last = filepath.Join(t.TempDir(), fmt.Sprint("site", i))
+		if _, stderr, err := runCLI(t, "build", "--config", cfg, "--out", last); err != nil {
+			t.Fatalf("build %d: %v\n%s", i, err, stderr)
+		}
+	}
+	builds := filepath.Join(filepath.Dir(cfg), ".feedpub", "builds")
+	entries, err := os.ReadDir(builds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf, err := config.Load(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, newest := os.Stat(outIndexFile(conf, last))
+	if len(entries) != keptOutIndexes || newest != nil {
+		t.Errorf("%d indexes kept, the newest %v; want %d, the newest among them", len(entries), newest, keptOutIndexes)
 	}
 }
 

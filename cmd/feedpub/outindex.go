@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"time"
 	"unicode/utf8"
 
 	"github.com/feedpub/feedpub/internal/config"
@@ -227,5 +229,38 @@ func (w *outWriter) saveIndex() error {
 	if err != nil {
 		return err
 	}
-	return store.WriteFileAtomic(w.indexFile, data)
+	if err := store.WriteFileAtomic(w.indexFile, data); err != nil {
+		return err
+	}
+	pruneOutIndexes(filepath.Dir(w.indexFile))
+	return nil
+}
+
+// keptOutIndexes is how many output directories' indexes are kept: builds
+// into a new temporary directory each time would otherwise leave one
+// behind every time (some 3 MB at 10,000 articles).
+const keptOutIndexes = 8
+
+// pruneOutIndexes removes from dir all but the keptOutIndexes indexes
+// written last. One removed only makes its directory's next build compare
+// every file.
+func pruneOutIndexes(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) <= keptOutIndexes {
+		return
+	}
+	type index struct {
+		name string
+		at   time.Time
+	}
+	var all []index
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && info.Mode().IsRegular() && filepath.Ext(e.Name()) == ".json" {
+			all = append(all, index{e.Name(), info.ModTime()})
+		}
+	}
+	slices.SortFunc(all, func(a, b index) int { return b.at.Compare(a.at) })
+	for _, old := range all[min(keptOutIndexes, len(all)):] {
+		os.Remove(filepath.Join(dir, old.name))
+	}
 }
