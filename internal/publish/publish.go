@@ -419,5 +419,15 @@ func (p *Publisher) inBackground(work func()) {
 
 // Wait returns when the background work of every rebuild so far is done:
 // every document of the current snapshot has its compressed variant and
-// the state file is written. feedpub build waits before writing files.
-func (p *Publisher) Wait() { p.background.Wait() }
+// the state file is written, and the scan cache too, if it was not saved
+// since the last change (scancache.go). feedpub build waits before
+// writing files; serve waits when it stops.
+func (p *Publisher) Wait() {
+	p.background.Wait()
+	p.mu.Lock()
+	scanner, cfg := p.scanner, p.cfg
+	p.mu.Unlock()
+	p.backgroundMu.Lock()
+	defer p.backgroundMu.Unlock()
+	p.flushScanCache(scanner, cfg)
+}

@@ -170,3 +170,24 @@ func articleID(t *testing.T, p *publish.Publisher, path string) string {
 	t.Fatalf("no article %s", path)
 	return ""
 }
+
+// TestStopSavesTheScanCache holds that what a run read after its start
+// is in the scan cache once it stops (Wait), though a save came less
+// than a minute before: the next start reads nothing again.
+func TestStopSavesTheScanCache(t *testing.T) {
+	first, cfg := newPublisher(t, publish.Options{})
+	rebuild(t, first.Rebuild)
+	first.Wait() // the start's save
+	writeArticle(t, cfg.Articles.Dir, "later.txt", "Written after the start")
+	rebuild(t, first.Rebuild)
+	first.Wait()
+
+	second, err := publish.New(cfg, publish.Options{RacyWindow: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(second.Wait)
+	if res := rebuild(t, second.Rebuild); res.Scan.Read != 0 {
+		t.Errorf("the next start read %d articles; want none", res.Scan.Read)
+	}
+}

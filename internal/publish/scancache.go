@@ -10,10 +10,10 @@ import (
 
 // The scanner's cache is kept between runs (library.Scanner.SaveCache), so
 // that a restart reads only the articles that changed while feedpub was
-// stopped. It is saved after the first complete snapshot of a start, and
-// then at most every scanCacheEvery: at 100,000 articles it is some
-// 50 MB, and a cache older than the files costs only the reading of the
-// files changed since. It is not kept with undated = "git": a restart must
+// stopped. It is saved after the first complete snapshot of a start,
+// then at most every scanCacheEvery (at 100,000 articles it is some
+// 60 MB, and a cache older than the files costs only the reading of the
+// files changed since), and when serve stops (Wait). It is not kept with undated = "git": a restart must
 // date a file committed while feedpub was stopped by its commit.
 
 // scanCacheEvery is how often at most the scan cache is saved.
@@ -47,10 +47,16 @@ func (p *Publisher) loadScanCache() {
 // since the last save, and the last save is scanCacheEvery old. It runs in
 // the background work (backgroundMu held).
 func (p *Publisher) saveScanCache(scanner *library.Scanner, cfg config.Config) {
-	if !p.keepsScanCache(cfg) {
+	if scanner == p.savedScan && time.Since(p.savedScanAt) < scanCacheEvery {
 		return
 	}
-	if scanner.CacheSaved() || (scanner == p.savedScan && time.Since(p.savedScanAt) < scanCacheEvery) {
+	p.flushScanCache(scanner, cfg)
+}
+
+// flushScanCache saves scanner's cache now if it changed since it was
+// last loaded or saved. backgroundMu is held.
+func (p *Publisher) flushScanCache(scanner *library.Scanner, cfg config.Config) {
+	if !p.keepsScanCache(cfg) || scanner.CacheSaved() {
 		return
 	}
 	if err := scanner.SaveCache(ScanCacheFile(cfg), restoreKey(cfg)); err != nil {
