@@ -97,12 +97,13 @@ type Publisher struct {
 	// force); savedFront is the FrontKey last saved.
 	store      *store.Store
 	savedFront string
-	// savedPages is the PagesVersion of the last index of pages saved;
-	// savedScan is the scanner whose cache was last saved, and
-	// savedScanAt when (scancache.go).
-	savedPages  uint64
-	savedScan   *library.Scanner
-	savedScanAt time.Time
+	// savedPages is the PagesVersion of the last index of pages saved,
+	// and savedPagesAt when; savedScan is the scanner whose cache was
+	// last saved, and savedScanAt when (scancache.go).
+	savedPages   uint64
+	savedPagesAt time.Time
+	savedScan    *library.Scanner
+	savedScanAt  time.Time
 	// mending is set while Mend renders a damaged page again.
 	mending atomic.Bool
 	// collected is when the store was last collected (collectStore),
@@ -336,7 +337,7 @@ func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State, scanner *lib
 		p.compress(snap)
 		p.saveState(st)
 		p.saveFront(snap, cfg)
-		p.savePages(snap)
+		p.savePages(snap, false)
 		p.saveScanCache(scanner, cfg)
 		p.collectStore(snap, cfg)
 		if !p.startDone {
@@ -419,9 +420,10 @@ func (p *Publisher) inBackground(work func()) {
 
 // Wait returns when the background work of every rebuild so far is done:
 // every document of the current snapshot has its compressed variant and
-// the state file is written, and the scan cache too, if it was not saved
-// since the last change (scancache.go). feedpub build waits before
-// writing files; serve waits when it stops.
+// the state file is written, and the index of pages and the scan cache
+// too, if they were not saved since the last change (they are saved at
+// most every cacheEvery). feedpub build waits before writing files;
+// serve waits when it stops.
 func (p *Publisher) Wait() {
 	p.background.Wait()
 	p.mu.Lock()
@@ -429,5 +431,6 @@ func (p *Publisher) Wait() {
 	p.mu.Unlock()
 	p.backgroundMu.Lock()
 	defer p.backgroundMu.Unlock()
+	p.savePages(p.current.Load(), true)
 	p.flushScanCache(scanner, cfg)
 }

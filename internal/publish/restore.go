@@ -98,18 +98,26 @@ func (p *Publisher) saveFront(snap *site.Snapshot, cfg config.Config) {
 	p.savedFront = key
 }
 
-// savePages saves the index of snap's article pages for the next start
-// when they changed since the last save (site.Snapshot.SavePages). It
-// runs in the background work, after snap is compressed.
-func (p *Publisher) savePages(snap *site.Snapshot) {
-	if !snap.Complete() || snap.PagesVersion() == p.savedPages {
+// savePages saves the index of snap's article and archive pages for the
+// next start when they changed since the last save
+// (site.Snapshot.SavePages): after the first complete snapshot, then at
+// most every cacheEvery (at 100,000 articles the index is some 15 MB,
+// which every change would write again; an older one costs the next
+// start only the pages changed since), and whenever flush is set (Wait).
+// It runs in the background work (backgroundMu held), after snap is
+// compressed.
+func (p *Publisher) savePages(snap *site.Snapshot, flush bool) {
+	if snap == nil || !snap.Complete() || snap.PagesVersion() == p.savedPages {
+		return
+	}
+	if !flush && !p.savedPagesAt.IsZero() && time.Since(p.savedPagesAt) < cacheEvery {
 		return
 	}
 	if err := snap.SavePages(); err != nil {
 		p.logger.Warn("index of the pages not saved; the next start renders them all", "err", err)
 		return
 	}
-	p.savedPages = snap.PagesVersion()
+	p.savedPages, p.savedPagesAt = snap.PagesVersion(), time.Now()
 }
 
 // Mend renders again, in the background, the document whose body file in
@@ -219,18 +227,14 @@ func restoreKey(cfg config.Config) string {
 
 // buildID names the build of feedpub running: its module version when
 // installed as a module or built from a clean checkout, else its commit
-// when the version is not stamped,
-// else (a checkout with changes, a test) the SHA-256 of its executable,
-// since code changed without a new commit may render other bytes. ""
-// when none can be had, which no saved key matches.
+// when the version is not stamped, else (a checkout with changes, a
+// test) the SHA-256 of its executable, since code changed without a new
+// commit may render other bytes. "" when none can be had, which no saved
+// key matches.
 var buildID = sync.OnceValue(func() string {
-	info, ok := debug.ReadBuildInfo()
-	// Built in a checkout with changes, the version ends in "+dirty".
-	if v := info.Main.Version; ok && v != "" && v != "(devel)" && !strings.HasSuffix(v, "+dirty") {
-		return "version " + info.Main.Version
-	}
-	var revision, modified string
-	if ok {
+	var version, revision, modified string
+	if info, ok := debug.ReadBuildInfo(); ok {
+		version = info.Main.Version
 		for _, s := range info.Settings {
 			switch s.Key {
 			case "vcs.revision":
@@ -239,6 +243,10 @@ var buildID = sync.OnceValue(func() string {
 				modified = s.Value
 			}
 		}
+	}
+	// Built in a checkout with changes, the version ends in "+dirty".
+	if version != "" && version != "(devel)" && !strings.HasSuffix(version, "+dirty") {
+		return "version " + version
 	}
 	if revision != "" && modified == "false" {
 		return "commit " + revision

@@ -171,23 +171,31 @@ func articleID(t *testing.T, p *publish.Publisher, path string) string {
 	return ""
 }
 
-// TestStopSavesTheScanCache holds that what a run read after its start
-// is in the scan cache once it stops (Wait), though a save came less
-// than a minute before: the next start reads nothing again.
-func TestStopSavesTheScanCache(t *testing.T) {
+// TestStopSavesTheCaches holds that what a run read and rendered after
+// its start is in the scan cache and the index of pages once it stops
+// (Wait), though their saves came less than a minute before: the next
+// start reads no article, and renders what a start after it renders,
+// no article page.
+func TestStopSavesTheCaches(t *testing.T) {
 	first, cfg := newPublisher(t, publish.Options{})
 	rebuild(t, first.Rebuild)
-	first.Wait() // the start's save
+	first.Wait() // the start's saves
 	writeArticle(t, cfg.Articles.Dir, "later.txt", "Written after the start")
 	rebuild(t, first.Rebuild)
 	first.Wait()
 
-	second, err := publish.New(cfg, publish.Options{RacyWindow: -1})
-	if err != nil {
-		t.Fatal(err)
+	start := func() publish.Result {
+		t.Helper()
+		p, err := publish.New(cfg, publish.Options{RacyWindow: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := rebuild(t, p.Rebuild)
+		p.Wait()
+		return res
 	}
-	t.Cleanup(second.Wait)
-	if res := rebuild(t, second.Rebuild); res.Scan.Read != 0 {
-		t.Errorf("the next start read %d articles; want none", res.Scan.Read)
+	second, third := start(), start()
+	if second.Scan.Read != 0 || second.Rendered != third.Rendered {
+		t.Errorf("the next start read %d articles and rendered %d documents; want none read, and the %d a start after it renders", second.Scan.Read, second.Rendered, third.Rendered)
 	}
 }

@@ -11,13 +11,14 @@ import (
 // The scanner's cache is kept between runs (library.Scanner.SaveCache), so
 // that a restart reads only the articles that changed while feedpub was
 // stopped. It is saved after the first complete snapshot of a start,
-// then at most every scanCacheEvery (at 100,000 articles it is some
-// 60 MB, and a cache older than the files costs only the reading of the
-// files changed since), and when serve stops (Wait). It is not kept with undated = "git": a restart must
+// then at most every cacheEvery (at 100,000 articles it is some 60 MB,
+// and a cache older than the files costs only the reading of the files
+// changed since), and when serve stops (Wait). It is not kept with undated = "git": a restart must
 // date a file committed while feedpub was stopped by its commit.
 
-// scanCacheEvery is how often at most the scan cache is saved.
-const scanCacheEvery = time.Minute
+// cacheEvery is how often at most the scan cache and the index of pages
+// (savePages) are saved after a change.
+const cacheEvery = time.Minute
 
 // ScanCacheFile is where the scanner's cache of cfg is kept: beside the
 // state file.
@@ -44,10 +45,10 @@ func (p *Publisher) loadScanCache() {
 }
 
 // saveScanCache saves scanner's cache for the next start when it changed
-// since the last save, and the last save is scanCacheEvery old. It runs in
+// since the last save, and the last save is cacheEvery old. It runs in
 // the background work (backgroundMu held).
 func (p *Publisher) saveScanCache(scanner *library.Scanner, cfg config.Config) {
-	if scanner == p.savedScan && time.Since(p.savedScanAt) < scanCacheEvery {
+	if scanner == p.savedScan && time.Since(p.savedScanAt) < cacheEvery {
 		return
 	}
 	p.flushScanCache(scanner, cfg)
