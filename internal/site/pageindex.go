@@ -25,12 +25,13 @@ import (
 // A first build renders every article page and archive page, and at
 // 100,000 articles that is most of its time; yet on a restart, or a
 // `feedpub build` run again, nearly every one comes out as the last run
-// left it in the store. So after each complete snapshot whose pages
-// changed, the store keeps an index of them (SavePages): each page's
-// path, what it was rendered from (pageKey, feedKey), and its stored
-// body and gzip variant. The first build of the next run reuses every
-// page whose key is the same and whose files are still there, and
-// renders only the others; a reused gzip variant is not made again. The
+// left it in the store. So the store keeps an index of them (SavePages,
+// which the publisher calls after a complete snapshot whose pages
+// changed): each page's path, what it was rendered from (pageKey,
+// feedKey), and its stored body and gzip variant. An index older than
+// the pages is safe: the first build of the next run reuses every page
+// whose key is the same and whose files are still there, and renders
+// only the others; a reused gzip variant is not made again. The
 // index is written under a key naming the configuration and the build of
 // feedpub (Builder.ReusePages): pages rendered by other templates or
 // settings are never reused. A reused body or variant is checked against
