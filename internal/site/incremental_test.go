@@ -29,31 +29,9 @@ func TestIncrementalBuildsMatchFreshBuilds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(3, 5))
-	write := func(name, text string) {
-		t.Helper()
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	random := func() string { return fmt.Sprintf("a%02d", rng.IntN(40)) }
+	edits := newRandomEdits(t, dir, 40, 3, 5)
 	for step := range 120 {
-		name := random()
-		date := fmt.Sprintf("2024-%02d-%02d", 1+rng.IntN(12), 1+rng.IntN(28))
-		switch op := rng.IntN(7); op {
-		case 0:
-			os.Remove(filepath.Join(dir, name+".txt"))
-			os.Remove(filepath.Join(dir, name+".md"))
-		case 1:
-			os.Rename(filepath.Join(dir, name+".txt"), filepath.Join(dir, random()+".txt"))
-		case 2:
-			write(name+".md", fmt.Sprintf("+++\ntitle = \"Linked %s\"\ndate = %s\n+++\nSee [that](%s.txt) and [this](%s.md).\n", name, date, random(), random()))
-		case 3:
-			write(name+".txt", fmt.Sprintf("Title: Draft %s\nDate: %s\nDraft: true\n\nNot yet.\n", name, date))
-		default:
-			tags := []string{"go", "Go", "web", "news"}[rng.IntN(4)]
-			write(name+".txt", fmt.Sprintf("Title: T%d %s\nDate: %s\nTags: %s\n\nBody %d of %s.\n\n“A bio.”\n", step, name, date, tags, step, name))
-		}
+		edits.next(step)
 		lib, _, err := scanner.Scan()
 		if err != nil {
 			t.Fatal(err)
@@ -87,5 +65,55 @@ func TestIncrementalBuildsMatchFreshBuilds(t *testing.T) {
 		})) {
 			t.Fatalf("step %d: Len and Documents disagree", step)
 		}
+	}
+}
+
+// randomEdits makes random changes to the articles of a directory, for
+// tests that hold incremental or reused output to what a build from
+// scratch gives: deletions, renames, Markdown articles with links between
+// them, drafts, and edits that change titles, dates and tags, among
+// names many of which exist.
+type randomEdits struct {
+	t     *testing.T
+	dir   string
+	rng   *rand.Rand
+	names int
+}
+
+func newRandomEdits(t *testing.T, dir string, names int, seed1, seed2 uint64) *randomEdits {
+	return &randomEdits{t: t, dir: dir, rng: rand.New(rand.NewPCG(seed1, seed2)), names: names}
+}
+
+// name returns one of the names the edits use.
+func (e *randomEdits) name() string { return fmt.Sprintf("a%02d", e.rng.IntN(e.names)) }
+
+// date returns a date of 2024.
+func (e *randomEdits) date() string {
+	return fmt.Sprintf("2024-%02d-%02d", 1+e.rng.IntN(12), 1+e.rng.IntN(28))
+}
+
+func (e *randomEdits) write(name, text string) {
+	e.t.Helper()
+	if err := os.WriteFile(filepath.Join(e.dir, name), []byte(text), 0o644); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// next makes one change, the step-th.
+func (e *randomEdits) next(step int) {
+	name, date := e.name(), e.date()
+	switch e.rng.IntN(7) {
+	case 0:
+		os.Remove(filepath.Join(e.dir, name+".txt"))
+		os.Remove(filepath.Join(e.dir, name+".md"))
+	case 1:
+		os.Rename(filepath.Join(e.dir, name+".txt"), filepath.Join(e.dir, e.name()+".txt"))
+	case 2:
+		e.write(name+".md", fmt.Sprintf("+++\ntitle = \"Linked %s\"\ndate = %s\n+++\nSee [that](%s.txt) and [this](%s.md).\n", name, date, e.name(), e.name()))
+	case 3:
+		e.write(name+".txt", fmt.Sprintf("Title: Draft %s\nDate: %s\nDraft: true\n\nNot yet.\n", name, date))
+	default:
+		tags := []string{"go", "Go", "web", "news"}[e.rng.IntN(4)]
+		e.write(name+".txt", fmt.Sprintf("Title: T%d %s\nDate: %s\nTags: %s\n\nBody %d of %s.\n\n“A bio.”\n", step, name, date, tags, step, name))
 	}
 }

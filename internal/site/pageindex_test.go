@@ -3,9 +3,7 @@ package site_test
 import (
 	"bytes"
 	"fmt"
-	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -28,39 +26,20 @@ func TestRestartsReuseOnlyUnchangedPages(t *testing.T) {
 	cfg.Feeds.ArchiveSize = 5
 	st := state.New()
 	storeDir := t.TempDir()
-	rng := rand.New(rand.NewPCG(7, 11))
-	write := func(name, text string) {
-		t.Helper()
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	random := func() string { return fmt.Sprintf("a%02d", rng.IntN(30)) }
+	edits := newRandomEdits(t, dir, 30, 7, 11)
 	for i := range 30 {
-		write(fmt.Sprintf("a%02d.txt", i), fmt.Sprintf("Title: T %d\nDate: 2024-01-%02d\nTags: go\n\nBody %d.\n", i, 1+i%28, i))
+		edits.write(fmt.Sprintf("a%02d.txt", i), fmt.Sprintf("Title: T %d\nDate: 2024-01-%02d\nTags: go\n\nBody %d.\n", i, 1+i%28, i))
 	}
 	for step := range 60 {
-		name := random()
-		date := fmt.Sprintf("2024-%02d-%02d", 1+rng.IntN(12), 1+rng.IntN(28))
-		switch op := rng.IntN(8); op {
+		switch edits.rng.IntN(4) {
 		case 0:
-			os.Remove(filepath.Join(dir, name+".txt"))
-			os.Remove(filepath.Join(dir, name+".md"))
-		case 1:
-			os.Rename(filepath.Join(dir, name+".txt"), filepath.Join(dir, random()+".txt"))
-		case 2:
-			write(name+".md", fmt.Sprintf("+++\ntitle = \"Linked %s\"\ndate = %s\n+++\nSee [that](%s.txt).\n", name, date, random()))
-		case 3:
-			write(name+".txt", fmt.Sprintf("Title: Draft %s\nDate: %s\nDraft: true\n\nNot yet.\n", name, date))
-		case 4, 5:
 			// Only the header: the same title and body, so the same
 			// ContentKey, but another date, author and tags.
-			write(fmt.Sprintf("same%d.txt", rng.IntN(2)), fmt.Sprintf("Title: Same\nDate: %s\nAuthor: %s\nTags: %s\n\nSame body.\n", date, random(), random()))
-		case 6:
+			edits.write(fmt.Sprintf("same%d.txt", edits.rng.IntN(2)), fmt.Sprintf("Title: Same\nDate: %s\nAuthor: %s\nTags: %s\n\nSame body.\n", edits.date(), edits.name(), edits.name()))
+		case 1:
 			// Nothing changed while stopped.
 		default:
-			tags := []string{"go", "Go", "web"}[rng.IntN(3)]
-			write(name+".txt", fmt.Sprintf("Title: T%d %s\nDate: %s\nTags: %s\n\nBody %d.\n", step, name, date, tags, step))
+			edits.next(step)
 		}
 		got, stats, lib := restart(t, cfg, st, storeDir, "key")
 		fresh, err := site.NewBuilder(cfg, st)
