@@ -6,13 +6,13 @@ import (
 	"time"
 )
 
-// identity returns the device and inode of a file.
-func identity(info fs.FileInfo) (fileID, bool) {
+// Identity returns the device and inode of a file.
+func Identity(info fs.FileInfo) (FileID, bool) {
 	st, ok := info.Sys().(*syscall.Stat_t)
 	if !ok {
-		return fileID{}, false
+		return FileID{}, false
 	}
-	return fileID{dev: uint64(st.Dev), ino: st.Ino}, true
+	return FileID{dev: uint64(st.Dev), ino: st.Ino}, true
 }
 
 // inodeAndChangeTime returns the file's inode and ctime.

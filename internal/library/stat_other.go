@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// identity is unavailable here: link cycles are then bounded by the
+// Identity is unavailable here: link cycles are then bounded by the
 // operating system's own limit on path length.
-func identity(fs.FileInfo) (fileID, bool) { return fileID{}, false }
+func Identity(fs.FileInfo) (FileID, bool) { return FileID{}, false }
 
 // inodeAndChangeTime falls back to the modification time where ctime is
 // not portable.

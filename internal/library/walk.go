@@ -34,7 +34,7 @@ type fileInfo struct {
 // directory once, so a link cycle cannot loop.
 type walker struct {
 	root     string
-	visited  map[fileID]bool
+	visited  map[FileID]bool
 	files    []fileInfo
 	media    []fileInfo // media files (IsMediaFile), served beside the articles
 	problems []*article.ParseError
@@ -46,7 +46,9 @@ type walker struct {
 	followedDirLink bool
 }
 
-type fileID struct{ dev, ino uint64 }
+// FileID names a file by device and inode: the same file under two
+// names, or under a new name after a move.
+type FileID struct{ dev, ino uint64 }
 
 // listFiles walks root and returns a walker holding its article files,
 // its media files and the problems met (unreadable directories, broken
@@ -66,7 +68,7 @@ func listFiles(root string) (*walker, error) {
 }
 
 func newWalker(root string) *walker {
-	return &walker{root: root, visited: map[fileID]bool{}, dirs: map[string]bool{}}
+	return &walker{root: root, visited: map[FileID]bool{}, dirs: map[string]bool{}}
 }
 
 // sort orders the lists by path, so that a full walk and a partial
@@ -79,7 +81,7 @@ func (w *walker) sort() {
 }
 
 func (w *walker) walkDir(rel string, info fs.FileInfo) {
-	if id, ok := identity(info); ok {
+	if id, ok := Identity(info); ok {
 		if w.visited[id] {
 			return
 		}

@@ -129,6 +129,20 @@ func TestWriterOperations(t *testing.T) {
 			s.write("moved/sub2/c.txt", text("C")) // the moved directory is watched at its new place
 			s.converge(with(basePublished, "moved/sub2/c", "C"))
 		}},
+		{"move a directory with a subdirectory into a new directory", func(t *testing.T, s *testSite) {
+			s.write("sub/x/d.txt", text("D"))
+			s.converge(with(basePublished, "sub/x/d", "D"))
+			// The walk of "moved" usually runs after the rename, before
+			// the rename's own events are handled.
+			must(t, os.Mkdir(s.path("moved"), 0o755))
+			must(t, os.Rename(s.path("sub"), s.path("moved/sub2")))
+			s.waitFor("sub/x/d.txt to move", func() bool { return s.articlePath("sub/x/d") == "moved/sub2/x/d.txt" })
+			s.write("moved/sub2/x/c.txt", text("C"))
+			s.converge(with(basePublished, "sub/x/d", "D", "moved/sub2/x/c", "C"))
+			if got := s.articlePath("sub/b"); got != "moved/sub2/b.txt" {
+				t.Errorf("sub/b is published from %s, want moved/sub2/b.txt", got)
+			}
+		}},
 		{"move a directory out of the tree", func(t *testing.T, s *testSite) {
 			gone := filepath.Join(s.root, "gone")
 			must(t, os.Rename(s.path("sub"), gone))

@@ -82,8 +82,12 @@ func (w *watcher) handleArticleEvent(ev fsnotify.Event) bool {
 	if ev.Has(fsnotify.Create) {
 		if info, err := os.Stat(ev.Name); err == nil && info.IsDir() {
 			// Moved or copied in whole: its files produced no events of
-			// their own, and the rescan will list them.
+			// their own, and the rescan will list them, and drop what was
+			// published from the old names of directories moved here.
 			w.tree.addAll(ev.Name)
+			for _, old := range w.tree.takeDisplaced() {
+				w.changed[old] = true
+			}
 			return true
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/fsnotify/fsnotify"
 
 	"github.com/feedpub/feedpub/internal/article"
+	"github.com/feedpub/feedpub/internal/library"
 )
 
 // tree keeps a watch on a directory and every directory below it, since
@@ -22,13 +23,20 @@ type tree struct {
 	logger  *slog.Logger
 	root    string          // absolute
 	watched map[string]bool // absolute directory paths
+	// ids holds the identity of each watched directory, owner the path
+	// each identity is watched under, and displaced the paths of directories seen again under a
+	// new name before their move's own events were handled (see add).
+	ids       map[string]library.FileID
+	owner     map[library.FileID]string
+	displaced []string
 	// warned holds the directories whose watch failed, with the error
 	// logged, so that every rescan does not log the same failure again.
 	warned map[string]string
 }
 
 func newTree(fsw *fsnotify.Watcher, logger *slog.Logger, root string) *tree {
-	return &tree{fs: fsw, logger: logger, root: root, watched: map[string]bool{}, warned: map[string]string{}}
+	return &tree{fs: fsw, logger: logger, root: root, watched: map[string]bool{},
+		ids: map[string]library.FileID{}, owner: map[library.FileID]string{}, warned: map[string]string{}}
 }
 
 // contains reports whether path is the root or below it.
@@ -73,12 +81,60 @@ func (t *tree) add(dir string) {
 	if t.watched[dir] {
 		return
 	}
+	id, known := t.identify(dir)
+	if known {
+		t.dropOldName(dir, id)
+	}
 	if err := t.fs.Add(dir); err != nil {
 		t.warn(dir, err)
 		return
 	}
 	t.watched[dir] = true
+	if known {
+		t.ids[dir] = id
+		if _, taken := t.owner[id]; !taken {
+			t.owner[id] = dir
+		}
+	}
 	delete(t.warned, dir)
+}
+
+// identify returns the identity of the directory at dir.
+func (t *tree) identify(dir string) (library.FileID, bool) {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return library.FileID{}, false
+	}
+	return library.Identity(info)
+}
+
+// dropOldName removes the watch of a directory moved to dir whose move has
+// not been handled yet: a walk of the place it moved to can run before the
+// move's own events arrive. The kernel keeps one watch per directory, so
+// adding the new name would only get the old watch back, which reports
+// events under the old name and is removed, new name and all, once the
+// move is handled. The old name goes to displaced: what was published
+// under it must be rescanned.
+func (t *tree) dropOldName(dir string, id library.FileID) {
+	old, ok := t.owner[id]
+	if !ok || old == dir {
+		return
+	}
+	if info, err := os.Stat(old); err == nil {
+		if same, known := library.Identity(info); known && same == id {
+			return // one directory under two names (a link): not a move
+		}
+	}
+	t.removeAll(old)
+	t.displaced = append(t.displaced, old)
+}
+
+// takeDisplaced returns the old names of the directories found moved since
+// the last call.
+func (t *tree) takeDisplaced() []string {
+	d := t.displaced
+	t.displaced = nil
+	return d
 }
 
 // warn logs, once per directory and error, that dir cannot be watched,
@@ -108,6 +164,10 @@ func (t *tree) removeAll(dir string) {
 				t.logger.Debug("removing watch", "dir", path, "err", err)
 			}
 			delete(t.watched, path)
+			if id, ok := t.ids[path]; ok && t.owner[id] == path {
+				delete(t.owner, id)
+			}
+			delete(t.ids, path)
 		}
 	}
 }
@@ -121,6 +181,7 @@ func (t *tree) rewalk() {
 		}
 	}
 	t.addAll(t.root)
+	t.displaced = nil // a full rescan follows a rewalk
 }
 
 // isDir reports whether path is a watched directory.
