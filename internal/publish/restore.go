@@ -26,11 +26,11 @@ func StoreDir(cfg config.Config) string {
 }
 
 // gzipCache returns the store of gzip variants (site.Builder.UseStore)
-// in cfg's store directory: one per Go release, whose compress/flate makes
-// the bytes. Those of other releases are removed.
+// in cfg's store directory: one per compressor (site.GzipMaker), whose
+// code makes the bytes. Those of others are removed.
 func (p *Publisher) gzipCache(cfg config.Config) *store.Store {
 	dir := StoreDir(cfg)
-	ours := "gzip-" + runtime.Version()
+	ours := "gzip-" + site.GzipMaker()
 	others, _ := filepath.Glob(filepath.Join(dir, "gzip-*"))
 	for _, other := range others {
 		if filepath.Base(other) != ours {
@@ -219,7 +219,7 @@ func restoreKey(cfg config.Config) string {
 	}
 	h.Write(data)
 	// The Go release too: its Unicode tables and libraries (html,
-	// compress/flate) make some of the bytes, and a commit built again
+	// text/template) make some of the bytes, and a commit built again
 	// with a newer Go must not trust what the older parsed.
 	h.Write([]byte("\x00" + buildID() + "\x00" + runtime.Version()))
 	return hex.EncodeToString(h.Sum(nil))
