@@ -194,6 +194,9 @@ type Options struct {
 	// UnsafeHTML keeps raw HTML written in Markdown articles, sanitised;
 	// false leaves it out.
 	UnsafeHTML bool
+
+	// dropBody is set by ParseDroppingBody.
+	dropBody bool
 }
 
 // DropBody drops the article's body from memory, to be parsed again from

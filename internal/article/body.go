@@ -124,6 +124,19 @@ func paragraphsHTML(paras []string) string {
 	return b.String()
 }
 
+// parasHaveReferences is HasReferences(paragraphsHTML(paras)) without
+// making the HTML: escaping changes none of the characters of "href=" and
+// "src=", makes none of them, and the markup between paragraphs holds
+// none, so the HTML has either only where a paragraph has it.
+func parasHaveReferences(paras []string) bool {
+	for _, para := range paras {
+		if HasReferences(para) {
+			return true
+		}
+	}
+	return false
+}
+
 // writeEscaped writes s with the five characters that are special in HTML
 // and XML replaced by references, as html.EscapeString does, without an
 // intermediate string. Escaping ">" also defuses "]]>" when the HTML is put

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -49,6 +50,41 @@ func FuzzParse(f *testing.F) {
 		a, warnings, err := Parse(Source{Path: "2024-05-01-a.txt", Data: data}, Options{})
 		if accepted(t, data, a, warnings, err) {
 			checkArticle(t, data, a)
+		}
+	})
+}
+
+// FuzzParseDroppingBody holds that ParseDroppingBody gives what Parse and
+// then DropBody give, for plain text, whose HTML it skips making, and for
+// Markdown.
+func FuzzParseDroppingBody(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	for _, s := range []string{
+		"Title: T\nSee <a href=\"x\">x</a>.",
+		"Title: T\nan img src=y & more",
+		"Title: T\nhref = no, sr c=no, HREF=upper.",
+		"Title: T\nsrc\n\n=split",
+		"Title: T\n\n“Only a bio.”",
+	} {
+		f.Add([]byte(s))
+	}
+	for _, file := range testcorpus.Generate(5, 2) {
+		f.Add(file.Data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, name := range []string{"a.txt", "a.md"} {
+			src := Source{Path: name, Data: data}
+			want, wantWarnings, wantErr := Parse(src, Options{})
+			if want != nil {
+				want.DropBody()
+			}
+			got, warnings, err := ParseDroppingBody(src, Options{})
+			if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(warnings, wantWarnings) || !reflect.DeepEqual(err, wantErr) {
+				t.Errorf("%s %q: ParseDroppingBody gave\n%+v, %v, %v\nParse and DropBody\n%+v, %v, %v",
+					name, data, got, warnings, err, want, wantWarnings, wantErr)
+			}
 		}
 	})
 }

@@ -14,6 +14,7 @@ import (
 type txtParser struct {
 	src      Source
 	loc      *time.Location
+	dropBody bool // see ParseDroppingBody
 	warnings []*ParseError
 
 	// Header lines (1-based) of the keys seen so far, 0 when absent.
@@ -22,7 +23,7 @@ type txtParser struct {
 
 // parseTxt parses the house format. See Parse for the meaning of the results.
 func parseTxt(src Source, opts Options) (*Article, []*ParseError, error) {
-	p := &txtParser{src: src, loc: opts.Location}
+	p := &txtParser{src: src, loc: opts.Location, dropBody: opts.dropBody}
 	if p.loc == nil {
 		p.loc = time.UTC
 	}
@@ -64,7 +65,11 @@ func (p *txtParser) setBody(a *Article, lines []string) {
 	// hold every body twice in memory.
 	var paras []string
 	paras, a.Bio = splitBio(splitParagraphs(lines))
-	a.ContentHTML = paragraphsHTML(paras)
+	if p.dropBody && len(paras) > 0 && !parasHaveReferences(paras) {
+		a.BodyOnDisk = true // as DropBody would leave it
+	} else {
+		a.ContentHTML = paragraphsHTML(paras)
+	}
 	for _, para := range paras {
 		a.WordCount += countWords(para)
 	}

@@ -276,16 +276,17 @@ func (s *Scanner) read(f fileInfo) *entry {
 		e.problems = []*article.ParseError{{Path: f.rel, Msg: err.Error()}}
 		return e
 	}
-	a, warnings, err := article.Parse(article.Source{Path: f.rel, Data: data, ModTime: f.modTime}, s.opts.Parse)
+	parse := article.Parse
+	if s.opts.BodiesOnDisk {
+		parse = article.ParseDroppingBody
+	}
+	a, warnings, err := parse(article.Source{Path: f.rel, Data: data, ModTime: f.modTime}, s.opts.Parse)
 	e.problems = warnings
 	if err != nil {
 		e.problems = append(e.problems, asParseError(f.rel, err))
 		return e
 	}
 	a.Size = f.size
-	if s.opts.BodiesOnDisk {
-		a.DropBody()
-	}
 	e.current, e.good = a, a
 	return e
 }
