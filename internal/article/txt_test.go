@@ -263,7 +263,8 @@ func TestParseSummaryFromLongParagraph(t *testing.T) {
 }
 
 func TestCountWordsMatchesFields(t *testing.T) {
-	for _, s := range []string{"", " ", "a", " a  b\tc\u00a0d\u3000e ", "漢字 かな", "\u2028x\u2029y"} {
+	for _, s := range []string{"", " ", "a", " a  b\tc\u00a0d\u3000e ", "漢字 かな", "\u2028x\u2029y",
+		"a\vb\fc\rd\ne", "\u0085x\u0085", "\xff \xfe\xffz ", strings.Repeat("word  ", 50)} {
 		if got, want := countWords(s), len(strings.Fields(s)); got != want {
 			t.Errorf("countWords(%q) = %d, want %d", s, got, want)
 		}
