@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -266,18 +267,26 @@ func continuesCluster(prev, next rune) bool {
 // Each field ends in a NUL, which cleanText removes from the text, so fields
 // cannot run into each other. The fields are gathered into one buffer and
 // hashed with sha256.Sum256: writing them one by one through hash.Hash would
-// copy each string to the heap.
+// copy each string to the heap. The buffers are reused (keyBuffers): a new
+// one per article was a sixth of what reading 100,000 articles allocated.
 func contentKey(title string, paras []string, bio string) string {
-	size := len(title) + len(bio) + 2
+	buf := keyBuffers.Get().(*[]byte)
+	b := append(append((*buf)[:0], title...), 0)
 	for _, para := range paras {
-		size += len(para) + 1
+		b = append(append(b, para...), 0)
 	}
-	buf := make([]byte, 0, size)
-	buf = append(append(buf, title...), 0)
-	for _, para := range paras {
-		buf = append(append(buf, para...), 0)
+	b = append(append(b, bio...), 0)
+	sum := sha256.Sum256(b)
+	if cap(b) <= maxKeptKeyBuffer {
+		*buf = b
+		keyBuffers.Put(buf)
 	}
-	buf = append(append(buf, bio...), 0)
-	sum := sha256.Sum256(buf)
 	return hex.EncodeToString(sum[:16])
 }
+
+// maxKeptKeyBuffer is the largest buffer contentKey keeps for reuse: one
+// grown by an unusually long article is left to the collector.
+const maxKeptKeyBuffer = 256 << 10
+
+// keyBuffers holds the buffers contentKey gathers the fields in.
+var keyBuffers = sync.Pool{New: func() any { return new([]byte) }}
