@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -106,6 +107,22 @@ func TestTagPagesAndFeeds(t *testing.T) {
 			if !slices.Equal(gotTitles, titles) {
 				t.Errorf("%s items = %q, want %q", doc.Path, gotTitles, titles)
 			}
+		}
+	}
+
+	// Each tag's page lists its articles, newest first, each once.
+	entry := regexp.MustCompile(`<li>\s*<h2><a href="[^"]*">([^<]*)</a></h2>`)
+	for slug, titles := range tags {
+		page := snap.Lookup("/tags/" + slug + "/")
+		if page == nil {
+			continue // reported above
+		}
+		var listed []string
+		for _, m := range entry.FindAllStringSubmatch(string(page.Body), -1) {
+			listed = append(listed, m[1])
+		}
+		if !slices.Equal(listed, titles) {
+			t.Errorf("%s lists %q, want %q", page.Path, listed, titles)
 		}
 	}
 
