@@ -73,8 +73,9 @@ type Encoded struct {
 // Why compression is not part of Build: it is the largest cost of a
 // rebuild (about a second of CPU for the pages of a cold start of 10,000
 // articles), and a writer's change should be served as soon as its bytes
-// exist. Build leaves freshly rendered documents pending; the publisher swaps the snapshot in and then calls Compress in
-// the background. Until a document's variant exists it is served as it is.
+// exist. Build leaves freshly rendered documents pending; the publisher
+// swaps the snapshot in and then calls Compress in the background. Until
+// a document's variant exists it is served as it is.
 
 // deferCompression gives each fresh document whose bytes equal those its
 // path had in the previous snapshot that document's variant, and records

@@ -37,7 +37,9 @@ func (b *Builder) renderEntries(gone, added []*article.Article) (entries, error)
 	for _, a := range gone {
 		delete(next, a)
 	}
-	added = slices.DeleteFunc(slices.Clone(added), func(a *article.Article) bool { return len(a.Tags) == 0 })
+	// Only tag pages list entries: an article without tags needs none.
+	untagged := func(a *article.Article) bool { return len(a.Tags) == 0 }
+	added = slices.DeleteFunc(slices.Clone(added), untagged)
 	rendered := make([]template.HTML, len(added))
 	errs := make([]error, len(added))
 	b.progress.Begin("rendering the lists of articles", len(added))

@@ -24,8 +24,9 @@ type tree struct {
 	root    string          // absolute
 	watched map[string]bool // absolute directory paths
 	// ids holds the identity of each watched directory, owner the path
-	// each identity is watched under, and displaced the paths of directories seen again under a
-	// new name before their move's own events were handled (see add).
+	// each identity is watched under, and displaced the old names of
+	// directories seen under a new name before their move's own events
+	// were handled (dropOldName).
 	ids       map[string]library.FileID
 	owner     map[library.FileID]string
 	displaced []string
