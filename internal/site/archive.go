@@ -129,6 +129,9 @@ func (r *renderRun) renderArchive(archived []*article.Article) error {
 				r.reusedPages += len(memo.docs)
 			}
 		}
+		if !memo.indexed || !memo.allCompressed() {
+			r.indexChanged = true
+		}
 	}
 	if len(b.memos.archive) > pages {
 		b.pagesVersion = pagesVersions.Add(1) // pages gone

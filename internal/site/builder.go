@@ -241,6 +241,7 @@ func (r *renderRun) snapshot(lib *library.Library, now time.Time, published int,
 		pages:         pages,
 		pageIndexKey:  r.b.pageIndexKey,
 		pagesVersion:  r.b.pagesVersion,
+		pagesIndexed:  r.indexCurrent,
 	}
 }
 
@@ -273,7 +274,13 @@ type renderRun struct {
 	// rather than rendered.
 	index       *startIndex
 	reusedPages int
-	stats       BuildStats
+	// indexChanged is set when a page of this run is not one the start's
+	// index holds, whole, gzip variant included; indexCurrent, when
+	// the run had an index and none is, so that it need not be written
+	// again.
+	indexChanged bool
+	indexCurrent bool
+	stats        BuildStats
 }
 
 // renderFront renders (or reuses, see memo.go) the documents that need
@@ -335,6 +342,8 @@ func (r *renderRun) renderBack(gone, added []*article.Article, groups []*tagGrou
 	if err := r.renderArticles(gone, added); err != nil {
 		return err
 	}
+	r.indexCurrent = r.index != nil && r.index.pages != nil && !r.indexChanged &&
+		len(r.index.pages) == len(r.pageDocs) && len(r.index.archive) == len(r.memos.archive)
 	r.index = nil // all it held is used: some 25 MB at 100,000 pages
 	r.b.progress.Begin("rendering tag pages", len(groups))
 	return r.renderTags(groups)
@@ -414,6 +423,9 @@ func (r *renderRun) renderArticles(gone, todo []*article.Article) error {
 		r.fresh = append(r.fresh, d)
 		if reused[i] {
 			r.reusedPages++
+		}
+		if !reused[i] || d.Gzip() == nil {
+			r.indexChanged = true
 		}
 	}
 	return nil

@@ -149,7 +149,10 @@ func readPageIndex(r io.Reader, key string) (map[string]indexedPage, error) {
 // store their bodies are in, for the next start. s must be complete, and
 // compressed for the next start to reuse the gzip variants too.
 func (s *Snapshot) SavePages() error {
-	if s.gzipCache == nil || s.pageIndexKey == "" || !s.Complete() {
+	if s.gzipCache == nil || s.pageIndexKey == "" || !s.Complete() || s.pagesIndexed {
+		// A start that reused every page leaves the index as it is:
+		// at 100,000 pages writing it again took 0.4 s and allocated
+		// 56 MB at the end of a restart.
 		return nil
 	}
 	err := store.WriteAtomic(filepath.Join(s.gzipCache.Dir(), pageIndexName), func(w io.Writer) error {
@@ -237,6 +240,17 @@ func indexDoc(d *Document) *storedDoc {
 		}
 	}
 	return sd
+}
+
+// allCompressed reports whether every document of m, views included,
+// has its gzip variant.
+func (m *feedMemo) allCompressed() bool {
+	for _, d := range m.docs {
+		if d.Gzip() == nil || d.View != nil && d.View.Gzip() == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // reusedFeed returns the documents ix holds for a feed rendered from a

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +77,16 @@ func TestRestartsReuseOnlyUnchangedPages(t *testing.T) {
 				t.Fatalf("step %d: %s reused without its gzip variant", step, p)
 			}
 		}
+		// Its index would say what the store's says: it is not
+		// written again.
+		before := indexFiles(t, storeDir)
+		again.Compress()
+		if err := again.SavePages(); err != nil {
+			t.Fatal(err)
+		}
+		if after := indexFiles(t, storeDir); !sameFiles(before, after) {
+			t.Fatalf("step %d: a restart that reused every page wrote the index of pages again", step)
+		}
 	}
 
 	// Pages indexed under another key (another configuration, another
@@ -134,6 +145,31 @@ func TestRestartRendersMissingPagesAgain(t *testing.T) {
 	if stats.Rendered != full.Rendered {
 		t.Errorf("after Forget a build rendered %d documents; want all %d", stats.Rendered, full.Rendered)
 	}
+}
+
+// indexFiles returns the files of the index of pages in storeDir.
+func indexFiles(t *testing.T, storeDir string) []os.FileInfo {
+	t.Helper()
+	var infos []os.FileInfo
+	for _, name := range []string{"pages", "archive.json"} {
+		info, err := os.Stat(filepath.Join(storeDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		infos = append(infos, info)
+	}
+	return infos
+}
+
+// sameFiles reports whether a and b are the same files, not rewritten
+// (a rewrite renames a new file into place).
+func sameFiles(a, b []os.FileInfo) bool {
+	for i := range a {
+		if !os.SameFile(a[i], b[i]) || !a[i].ModTime().Equal(b[i].ModTime()) {
+			return false
+		}
+	}
+	return true
 }
 
 // restart scans cfg's articles as a new run would, with st as the state

@@ -143,6 +143,9 @@ type Snapshot struct {
 	pageIndexKey string
 	pagesVersion uint64
 	archive      []*feedMemo
+	// pagesIndexed reports that the index in the store says exactly
+	// these pages: a start reused every one from it.
+	pagesIndexed bool
 }
 
 // Lookup returns the document served at the decoded URL path, or nil.
