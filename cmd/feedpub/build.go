@@ -44,8 +44,8 @@ func runBuild(e *env, out string) error {
 	if err != nil {
 		return err
 	}
-	err = writeSnapshot(snap, out, outIndexFile(cfg, out))
-	if damaged := damagedFiles(err); len(damaged) > 0 {
+	damaged, err := writeSnapshot(snap, out, outIndexFile(cfg, out))
+	if len(damaged) > 0 {
 		// Files of the store went missing or bad since they were
 		// stored: without them the site renders again, and writes
 		// them.
@@ -55,7 +55,9 @@ func runBuild(e *env, out string) error {
 		if cfg, snap, res, err = renderOnce(e); err != nil {
 			return err
 		}
-		err = writeSnapshot(snap, out, outIndexFile(cfg, out))
+		if damaged, err = writeSnapshot(snap, out, outIndexFile(cfg, out)); len(damaged) > 0 {
+			err = errors.Join(damaged[0], errors.New("the store is damaged again after rendering: check the disk"))
+		}
 	}
 	if err != nil {
 		return err
@@ -96,40 +98,40 @@ func renderOnce(e *env) (config.Config, *site.Snapshot, publish.Result, error) {
 // articles emptied and wrote again some 175 MB. What it wrote is kept in
 // indexFile (outIndex), so that a rerun does not even read the files an
 // earlier one wrote and nobody changed since.
-func writeSnapshot(snap *site.Snapshot, dir, indexFile string) error {
+func writeSnapshot(snap *site.Snapshot, dir, indexFile string) (damaged []*site.StoredFileError, err error) {
 	if err := prepareOutDir(dir); err != nil {
-		return err
+		return nil, err
 	}
 	w := newOutWriter(dir, indexFile)
 	w.written[buildMarker] = true
 	// A damaged file of the store does not stop the writing: the
-	// caller renders again without every one found (damagedFiles).
-	var damaged []error
+	// caller renders again without every one found.
 	write := func(rel string, d *site.Document) error {
 		err := w.writeFiles(rel, d)
-		if damagedFiles(err) != nil {
-			damaged, err = append(damaged, err), nil
+		var bad *site.StoredFileError
+		if errors.As(err, &bad) {
+			damaged, err = append(damaged, bad), nil
 		}
 		return err
 	}
 	for _, p := range snap.Paths() {
 		if err := write(filepath.FromSlash(site.FileName(p)), snap.Lookup(p)); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := write(site.NotFoundFile, snap.NotFound); err != nil {
-		return err
+		return nil, err
 	}
 	if len(damaged) > 0 {
-		return errors.Join(damaged...)
+		return damaged, nil
 	}
 	if err := w.removeOthers(); err != nil {
-		return fmt.Errorf("removing old files from the output directory: %w", err)
+		return nil, fmt.Errorf("removing old files from the output directory: %w", err)
 	}
 	if err := writeDocument(dir, buildMarker, []byte("feedpub build output; the next build replaces this directory's contents\n")); err != nil {
-		return err
+		return nil, err
 	}
-	return w.saveIndex()
+	return nil, w.saveIndex()
 }
 
 // writeFiles writes d's body to rel under the output directory, and its
@@ -154,33 +156,6 @@ func (w *outWriter) writeFiles(rel string, d *site.Document) error {
 func removeDamaged(e *env, d *site.StoredFileError) {
 	e.logger.Warn("stored page missing or damaged; rendering it again", "file", d.Path, "err", d.Err)
 	os.Remove(d.Path)
-}
-
-// damagedFiles returns the damaged files of the store that err, an
-// error of writeSnapshot, reports, if all it reports are such.
-func damagedFiles(err error) []*site.StoredFileError {
-	var all []*site.StoredFileError
-	var walk func(error) bool
-	walk = func(err error) bool {
-		if joined, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range joined.Unwrap() {
-				if !walk(e) {
-					return false
-				}
-			}
-			return true
-		}
-		var d *site.StoredFileError
-		if !errors.As(err, &d) {
-			return false
-		}
-		all = append(all, d)
-		return true
-	}
-	if err == nil || !walk(err) {
-		return nil
-	}
-	return all
 }
 
 // writeDocument writes body to rel under dir, unless the file there holds

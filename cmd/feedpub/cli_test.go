@@ -19,6 +19,54 @@ import (
 	"github.com/feedpub/feedpub/internal/config"
 )
 
+// buildInto runs feedpub build with the config cfg into out, and fails
+// the test, with what it logged, if the build fails; when says which.
+func buildInto(t *testing.T, cfg, out, when string) {
+	t.Helper()
+	if _, stderr, err := runCLI(t, "build", "--config", cfg, "--out", out); err != nil {
+		t.Fatalf("%s: %v\n%s", when, err, stderr)
+	}
+}
+
+// damageFile overwrites the file at path with as many bytes of "x".
+func damageFile(t *testing.T, path string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err == nil {
+		err = os.WriteFile(path, bytes.Repeat([]byte("x"), len(data)), 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// damageStored damages (damageFile) every file of the document store of
+// the config cfg that holds one of bodies, and returns how many it did.
+func damageStored(t *testing.T, cfg string, bodies ...[]byte) int {
+	t.Helper()
+	damaged := 0
+	err := filepath.WalkDir(filepath.Join(filepath.Dir(cfg), ".feedpub", "store"), func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, body := range bodies {
+			if bytes.Equal(data, body) {
+				damageFile(t, path)
+				damaged++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return damaged
+}
+
 // project lays out a config and an articles directory in a temp dir and
 // returns the config path.
 func project(t *testing.T, articles map[string]string) string {
@@ -187,9 +235,7 @@ func TestBuildRefusesForeignDirectory(t *testing.T) {
 	// A second build over its own output replaces it.
 	fresh := filepath.Join(t.TempDir(), "out")
 	for range 2 {
-		if _, _, err := runCLI(t, "build", "--config", cfg, "--out", fresh); err != nil {
-			t.Fatalf("build over its own output: %v", err)
-		}
+		buildInto(t, cfg, fresh, "build over its own output")
 	}
 }
 
@@ -203,9 +249,7 @@ func TestBuildRewritesOnlyChanges(t *testing.T) {
 		"gone.txt": "Title: Gone\nDate: 2024-01-02\n\nGone body.\n",
 	})
 	out := filepath.Join(t.TempDir(), "site")
-	if _, stderr, err := runCLI(t, "build", "--config", cfg, "--out", out); err != nil {
-		t.Fatalf("build: %v\n%s", err, stderr)
-	}
+	buildInto(t, cfg, out, "build")
 	kept := filepath.Join(out, "articles", "kept", "index.html")
 	long := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, path := range []string{kept, filepath.Join(out, "rss.xml")} {
@@ -227,9 +271,7 @@ func TestBuildRewritesOnlyChanges(t *testing.T) {
 	if err := os.Remove(filepath.Join(filepath.Dir(cfg), "articles", "gone.txt")); err != nil {
 		t.Fatal(err)
 	}
-	if _, stderr, err := runCLI(t, "build", "--config", cfg, "--out", out); err != nil {
-		t.Fatalf("second build: %v\n%s", err, stderr)
-	}
+	buildInto(t, cfg, out, "second build")
 	if info, err := os.Stat(kept); err != nil || !info.ModTime().Equal(long) {
 		t.Errorf("the unchanged page of an unchanged article was written again: %v", err)
 	}
@@ -257,41 +299,20 @@ func TestBuildWritesBackWhatChangedAndMendsTheStore(t *testing.T) {
 		"other.txt": "Title: Other\nDate: 2024-01-02\n\nOther body.\n",
 	})
 	out := filepath.Join(t.TempDir(), "site")
-	if _, stderr, err := runCLI(t, "build", "--config", cfg, "--out", out); err != nil {
-		t.Fatalf("build: %v\n%s", err, stderr)
-	}
-	damage := func(path string) {
-		t.Helper()
-		if err := os.WriteFile(path, bytes.Repeat([]byte("x"), len(readFile(t, path))), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	buildInto(t, cfg, out, "build")
 	want := map[string]string{}
+	var bodies [][]byte
 	for _, page := range []string{"kept", "other"} {
 		path := filepath.Join(out, "articles", page, "index.html")
 		want[path] = readFile(t, path)
-		damage(path)
+		bodies = append(bodies, []byte(want[path]))
+		damageFile(t, path)
 	}
 	// The pages' bodies in the store, found by their bytes.
-	stored := 0
-	err := filepath.WalkDir(filepath.Join(filepath.Dir(cfg), ".feedpub", "store"), func(path string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		for _, page := range want {
-			if readFile(t, path) == page {
-				damage(path)
-				stored++
-			}
-		}
-		return nil
-	})
-	if err != nil || stored != 2 {
-		t.Fatalf("found the pages %d times in the store (%v); want twice", stored, err)
+	if n := damageStored(t, cfg, bodies...); n != 2 {
+		t.Fatalf("found the pages %d times in the store; want twice", n)
 	}
-	if _, stderr, err := runCLI(t, "build", "--config", cfg, "--out", out); err != nil {
-		t.Fatalf("build over a damaged store: %v\n%s", err, stderr)
-	}
+	buildInto(t, cfg, out, "build over a damaged store")
 	for path, page := range want {
 		if got := readFile(t, path); got != page {
 			t.Errorf("%s, changed by hand, is now\n%s\nwant\n%s", path, got, page)
@@ -308,9 +329,7 @@ func TestBuildRemovesThePageOfANameNotUTF8(t *testing.T) {
 		"caf\xe9.txt": "Title: Latin-1\nDate: 2024-01-02\n\nA name in Latin-1.\n",
 	})
 	out := filepath.Join(t.TempDir(), "site")
-	if _, stderr, err := runCLI(t, "build", "--config", cfg, "--out", out); err != nil {
-		t.Fatalf("build: %v\n%s", err, stderr)
-	}
+	buildInto(t, cfg, out, "build")
 	var page string
 	entries, err := os.ReadDir(filepath.Join(out, "articles"))
 	if err != nil {
@@ -327,9 +346,7 @@ func TestBuildRemovesThePageOfANameNotUTF8(t *testing.T) {
 	if err := os.Remove(filepath.Join(filepath.Dir(cfg), "articles", "caf\xe9.txt")); err != nil {
 		t.Fatal(err)
 	}
-	if _, stderr, err := runCLI(t, "build", "--config", cfg, "--out", out); err != nil {
-		t.Fatalf("second build: %v\n%s", err, stderr)
-	}
+	buildInto(t, cfg, out, "second build")
 	if _, err := os.Stat(page); !os.IsNotExist(err) {
 		t.Errorf("%q stayed after its article was deleted: %v", page, err)
 	}
@@ -343,9 +360,7 @@ func TestBuildKeepsTheIndexesOfItsLastOutputs(t *testing.T) {
 	var last string
 	for i := range keptOutIndexes + 3 {
 		last = filepath.Join(t.TempDir(), fmt.Sprint("site", i))
-		if _, stderr, err := runCLI(t, "build", "--config", cfg, "--out", last); err != nil {
-			t.Fatalf("build %d: %v\n%s", i, err, stderr)
-		}
+		buildInto(t, cfg, last, fmt.Sprint("build ", i))
 	}
 	builds := filepath.Join(filepath.Dir(cfg), ".feedpub", "builds")
 	entries, err := os.ReadDir(builds)
