@@ -75,10 +75,14 @@ func runDeploy(ctx context.Context, e *env, f deployFlags) error {
 		pinging.Wait()
 	}()
 	sum, err := d.Deploy(ctx, snap)
+	// As build does: a file of the store found damaged is removed, and
+	// the site rendered again writes it back. A deploy stops at the
+	// first it finds, so each is one more round; a file damaged again
+	// is not mended twice.
+	mended := map[string]bool{}
 	var damaged *site.StoredFileError
-	if errors.As(err, &damaged) {
-		// As build does: without the file the site renders again,
-		// and writes it back.
+	for errors.As(err, &damaged) && !mended[damaged.Path] {
+		mended[damaged.Path] = true
 		removeDamaged(e, damaged)
 		if _, snap, _, err = renderOnce(e); err == nil {
 			sum, err = d.Deploy(ctx, snap)

@@ -426,8 +426,8 @@ func TestDeployNeedsTarget(t *testing.T) {
 	}
 }
 
-// TestDeployMendsADamagedStore holds that a deploy that finds a page's
-// file in the store damaged (its size kept) renders the site again and
+// TestDeployMendsADamagedStore holds that a deploy that finds pages'
+// files in the store damaged (their size kept) renders the site again and
 // uploads the right bytes, rather than failing, and failing again at
 // every later deploy.
 func TestDeployMendsADamagedStore(t *testing.T) {
@@ -436,26 +436,18 @@ func TestDeployMendsADamagedStore(t *testing.T) {
 	if _, err := deployCLI(t, p, vgw.Target("first")); err != nil {
 		t.Fatal(err)
 	}
-	want := builtFiles(t, p.config)["articles/a/index.html"]
-	damaged := 0
-	err := filepath.WalkDir(filepath.Join(filepath.Dir(p.config), ".feedpub", "store"), func(path string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		if data, err := os.ReadFile(path); err == nil && bytes.Equal(data, want) {
-			damaged++
-			return os.WriteFile(path, bytes.Repeat([]byte("x"), len(data)), 0o644)
-		}
-		return nil
-	})
-	if err != nil || damaged != 1 {
-		t.Fatalf("found the page %d times in the store (%v); want once", damaged, err)
+	built := builtFiles(t, p.config)
+	pages := []string{"articles/a/index.html", "articles/b/index.html"}
+	if n := damageStored(t, p.config, built[pages[0]], built[pages[1]]); n != 2 {
+		t.Fatalf("found the pages %d times in the store; want twice", n)
 	}
 	// Another prefix: every body is read again for its MD5.
 	if _, err := deployCLI(t, p, vgw.Target("second")); err != nil {
 		t.Fatalf("deploy over a damaged store: %v", err)
 	}
-	if _, got := getObject(t, vgw, "second/articles/a/index.html"); !bytes.Equal(got, want) {
-		t.Errorf("uploaded\n%s\nwant\n%s", got, want)
+	for _, page := range pages {
+		if _, got := getObject(t, vgw, "second/"+page); !bytes.Equal(got, built[page]) {
+			t.Errorf("%s: uploaded\n%s\nwant\n%s", page, got, built[page])
+		}
 	}
 }
