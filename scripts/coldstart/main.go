@@ -51,6 +51,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/publish"
 	"github.com/feedpub/feedpub/internal/testcorpus"
 	"github.com/feedpub/feedpub/scripts/internal/bench"
 )
@@ -296,9 +298,11 @@ func defaultCache() string {
 // document store, the scan cache, what builds wrote) out of the way, so
 // that the next run starts from nothing.
 func forget(state string) {
-	discard(state)
-	for _, name := range []string{"store", "articles.cache", "builds"} {
-		discard(filepath.Join(filepath.Dir(state), name))
+	var cfg config.Config
+	cfg.State.File = state
+	// "builds" holds what builds wrote (cmd/feedpub's outIndexFile).
+	for _, path := range []string{state, publish.StoreDir(cfg), publish.ScanCacheFile(cfg), filepath.Join(filepath.Dir(state), "builds")} {
+		discard(path)
 	}
 }
 
