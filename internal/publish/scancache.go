@@ -13,8 +13,9 @@ import (
 // stopped. It is saved after the first complete snapshot of a start,
 // then at most every cacheEvery (at 100,000 articles it is some 60 MB,
 // and a cache older than the files costs only the reading of the files
-// changed since), and when serve stops (Wait). It is not kept with undated = "git": a restart must
-// date a file committed while feedpub was stopped by its commit.
+// changed since), and when serve stops (Wait). It is not kept with
+// undated = "git": a restart must date a file committed while feedpub
+// was stopped by its commit.
 
 // cacheEvery is how often at most the scan cache and the index of pages
 // (savePages) are saved after a change.

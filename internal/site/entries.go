@@ -11,9 +11,9 @@ import (
 // entries holds each published article's entry in the lists of the tag
 // pages, rendered once per article, for the articles with tags: no other
 // page lists these entries (in a generated corpus of 100,000 articles,
-// 60 % have no tags, whose entries had taken 14 MB). A popular tag's page lists thousands
-// of articles; rendering every entry again whenever one of them changes
-// would make that page most of a rebuild. Articles are immutable, so an
+// 60 % have no tags, whose entries had taken 14 MB). A popular tag's
+// page lists thousands of articles; rendering every entry again whenever
+// one of them changes would make that page most of a rebuild. Articles are immutable, so an
 // entry stays valid while its article pointer is published. The index
 // lists only the newest articles, with their summaries: it renders its
 // entries when it renders (summaryEntries), so the summaries of the
