@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -128,8 +129,8 @@ func waitServed(t *testing.T, get func(...string) (*http.Response, []byte), size
 // background, without rendering anything (the snapshot served and the
 // document in it stay the very ones). Then gzip is sent again, its file
 // holds the right bytes, and a rebuild keeps them. For an article page,
-// whose entry is made per request, and a stored feed, whose entry is
-// prepared and keeps its variant; the feed's damage is found by a Range
+// whose entry is made per request, and a stored tag feed, whose entry
+// is prepared and keeps its variant; the feed's damage is found by a Range
 // request, which http.ServeContent answers.
 func TestDamagedGzipVariant(t *testing.T) {
 	ts := newTestSite(t, 5, server.Options{})
@@ -139,7 +140,7 @@ func TestDamagedGzipVariant(t *testing.T) {
 		case !d.Stored() || d.View != nil:
 		case strings.HasPrefix(p, "/articles/"):
 			page = p
-		case d.Kind == site.KindFeed:
+		case d.Kind == site.KindFeed && d.Topic != "": // a tag feed
 			feed = p
 		}
 	}
@@ -234,4 +235,53 @@ func gunzip(t *testing.T, gz []byte) []byte {
 		t.Fatalf("damaged gzip: %v", err)
 	}
 	return body
+}
+
+// TestArchiveFeedsAnswerLikePolledFeeds holds that an archive feed, whose
+// response is prepared on each request, is answered as the main feed,
+// which is prepared once per snapshot: the same caching, negotiation and
+// cross-origin fields, its stored bytes in both codings, a 304 for its
+// ETag, and its HTML view for a browser.
+func TestArchiveFeedsAnswerLikePolledFeeds(t *testing.T) {
+	ts := newTestSite(t, 50, server.Options{})
+	const archive = "/archive/1/rss.xml"
+	d := ts.snap.Lookup(archive)
+	if d == nil || !d.Stored() || d.Topic != "" {
+		t.Fatalf("%s: want a stored archive feed, got %+v", archive, d)
+	}
+	want, err := d.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := []string{"Content-Type", "Cache-Control", "Vary", "Access-Control-Allow-Origin", "X-Content-Type-Options", "Accept-Ranges"}
+	main, _ := do(t, http.MethodGet, ts.url+"/rss.xml", "Accept-Encoding", "identity")
+	resp, body := do(t, http.MethodGet, ts.url+archive, "Accept-Encoding", "identity")
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(body, want) {
+		t.Fatalf("GET %s: %d, %d bytes; want 200 with the %d stored", archive, resp.StatusCode, len(body), len(want))
+	}
+	for _, name := range same {
+		if got, ref := resp.Header.Values(name), main.Header.Values(name); !slices.Equal(got, ref) || len(got) == 0 {
+			t.Errorf("%s: %s %q; the main feed sends %q", archive, name, got, ref)
+		}
+	}
+	if resp.Header.Get("Last-Modified") == "" || resp.Header.Get("ETag") != d.ETag {
+		t.Errorf("%s: Last-Modified %q, ETag %q; want a date and %s", archive, resp.Header.Get("Last-Modified"), resp.Header.Get("ETag"), d.ETag)
+	}
+	if resp, _ := do(t, http.MethodGet, ts.url+archive, "Accept-Encoding", "identity", "If-None-Match", d.ETag); resp.StatusCode != http.StatusNotModified {
+		t.Errorf("%s with its ETag: %d; want 304", archive, resp.StatusCode)
+	}
+	gz, err := d.Gzip().Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, body := do(t, http.MethodGet, ts.url+archive, "Accept-Encoding", "gzip"); resp.Header.Get("Content-Encoding") != "gzip" || !bytes.Equal(body, gz) {
+		t.Errorf("%s with gzip: Content-Encoding %q, %d bytes; want the %d stored gzip bytes", archive, resp.Header.Get("Content-Encoding"), len(body), len(gz))
+	}
+	view, err := d.View.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, body := do(t, http.MethodGet, ts.url+archive, "Accept", "text/html,*/*;q=0.8", "Accept-Encoding", "identity"); !bytes.Equal(body, view) || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("%s for a browser: %s, %d bytes; want its %d-byte HTML view", archive, resp.Header.Get("Content-Type"), len(body), len(view))
+	}
 }
