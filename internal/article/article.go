@@ -5,6 +5,7 @@ package article
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -45,8 +46,7 @@ type Article struct {
 	// ID is the article's stable identity. Parse sets it from an ID header
 	// (and sets ExplicitID); otherwise it is empty and the library assigns
 	// the remembered id for the path.
-	ID         string
-	ExplicitID bool
+	ID string
 	// Slug is the URL path segment of the article page. Parse sets it from
 	// a Slug header; otherwise it is empty and the library uses the ID.
 	Slug string
@@ -68,11 +68,6 @@ type Article struct {
 	// Markdown rendered. The bio is not part of it. It is empty when
 	// BodyOnDisk is set.
 	ContentHTML string
-	// BodyOnDisk reports that the library dropped ContentHTML after
-	// parsing (DropBody) and reads it again from the file when a page or
-	// feed needs it: a site holds only the headers of its articles in
-	// memory, and only pages and feeds being rendered hold bodies.
-	BodyOnDisk bool
 
 	// WordCount is the real number of words in the body (bio excluded).
 	WordCount int
@@ -83,15 +78,9 @@ type Article struct {
 	// date prefix of the file name. Zero when neither exists; the library
 	// then fills in when it first saw the file, else the modification time.
 	Published time.Time
-	// DateDeclared reports whether Published came from the file itself
-	// (header or file name).
-	DateDeclared bool
 	// Updated is the Updated header, else the modification time, in UTC;
 	// never earlier than Published.
 	Updated time.Time
-	// UpdatedDeclared reports whether Updated came from an Updated header.
-	UpdatedDeclared bool
-	Draft           bool
 
 	// ModTime and Size are the file's, as read.
 	ModTime time.Time
@@ -100,9 +89,36 @@ type Article struct {
 	// that moves to another path is recognised as the same article.
 	ContentKey string
 
-	// lines holds the file line of each field the file declares (0 when
-	// absent), so Lint can point at it.
-	lines [numKeys]int
+	// The flags come together, and the lines Lint needs are all it
+	// keeps, in 32 bits: a site keeps 100,000 of these in memory, and
+	// this way each takes 320 bytes, not 416.
+
+	// ExplicitID reports that ID came from an ID header.
+	ExplicitID bool
+	// BodyOnDisk reports that the library dropped ContentHTML after
+	// parsing (DropBody) and reads it again from the file when a page or
+	// feed needs it: a site holds only the headers of its articles in
+	// memory, and only pages and feeds being rendered hold bodies.
+	BodyOnDisk bool
+	// DateDeclared reports whether Published came from the file itself
+	// (header or file name).
+	DateDeclared bool
+	// UpdatedDeclared reports whether Updated came from an Updated header.
+	UpdatedDeclared bool
+	Draft           bool
+
+	// lines holds the file lines of the fields Lint points at (0 when
+	// absent).
+	lines lintLines
+}
+
+// lintLines are the file lines of the fields Lint may report on.
+type lintLines struct{ title, date, wordCount int32 }
+
+// lintLinesOf keeps the lines Lint needs of a parser's header lines.
+func lintLinesOf(seen *[numKeys]int) lintLines {
+	line := func(k headerKey) int32 { return int32(min(seen[k], math.MaxInt32)) }
+	return lintLines{title: line(keyTitle), date: line(keyDate), wordCount: line(keyWordCount)}
 }
 
 // Status reports whether the article is a draft, scheduled for after now, or

@@ -29,18 +29,18 @@ func Lint(a *Article, now time.Time) []*ParseError {
 		ps = append(ps, &ParseError{Path: a.Path, Line: line, Severity: SeverityWarning, Msg: fmt.Sprintf(format, args...)})
 	}
 	if n := utf8.RuneCountInString(a.Title); n > MaxTitleRunes {
-		warn(a.lines[keyTitle], "title is %d characters long, over %d: shorten it, or check that the first paragraph has not joined it", n, MaxTitleRunes)
+		warn(int(a.lines.title), "title is %d characters long, over %d: shorten it, or check that the first paragraph has not joined it", n, MaxTitleRunes)
 	}
 	if !a.DateDeclared {
-		warn(a.lines[keyDate], "no date: the article is dated when feedpub first saw the file, which differs between machines and checkouts; "+
+		warn(int(a.lines.date), "no date: the article is dated when feedpub first saw the file, which differs between machines and checkouts; "+
 			"add a date (Date: 2024-05-01 or date = 2024-05-01) or start the file name with one")
 		ps[len(ps)-1].Err = ErrNoDate
 	}
 	if !a.Draft && a.Published.After(now) {
-		warn(a.lines[keyDate], "date %s is in the future: the article will be published then", a.Published.Format(time.RFC3339))
+		warn(int(a.lines.date), "date %s is in the future: the article will be published then", a.Published.Format(time.RFC3339))
 	}
 	if d := a.DeclaredWordCount; d >= 0 && wordCountOff(d, a.WordCount) {
-		warn(a.lines[keyWordCount], "Word Count says %d but the body has %d words: correct it or delete the line", d, a.WordCount)
+		warn(int(a.lines.wordCount), "Word Count says %d but the body has %d words: correct it or delete the line", d, a.WordCount)
 	}
 	if !a.BodyOnDisk && strings.TrimSpace(a.ContentHTML) == "" {
 		warn(0, "no body text: the article will be published with a title only")

@@ -86,7 +86,7 @@ func (p *txtParser) parseMarkdown(unsafeHTML bool) (*Article, *ParseError) {
 		a.Summary = summarize(xmlText(first))
 	}
 	a.ContentKey = contentKey(a.Title, []string{string(body)}, "")
-	a.lines = p.seen
+	a.lines = lintLinesOf(&p.seen)
 	p.resolveDates(a)
 	return a, nil
 }

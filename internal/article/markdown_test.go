@@ -188,8 +188,8 @@ func TestMarkdownTitleHeading(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if a.Title != tt.title || a.lines[keyTitle] != tt.line {
-				t.Errorf("Parse(%q) title %q on line %d, want %q on line %d", tt.text, a.Title, a.lines[keyTitle], tt.title, tt.line)
+			if a.Title != tt.title || int(a.lines.title) != tt.line {
+				t.Errorf("Parse(%q) title %q on line %d, want %q on line %d", tt.text, a.Title, int(a.lines.title), tt.title, tt.line)
 			}
 			if strings.Contains(a.ContentHTML, "<h1") {
 				t.Errorf("Parse(%q) ContentHTML repeats the title: %s", tt.text, a.ContentHTML)

@@ -134,9 +134,10 @@ func Ignored(name string) bool {
 // the file's text (the header values, a summary or bio taken from the
 // body), so the text itself can be freed once parsed. Without it each
 // published article kept its whole file in memory beside its HTML: a
-// tenth of a cold start's memory at 100,000 articles.
+// tenth of a cold start's memory at 100,000 articles. The path is the
+// caller's string, not the file's, and is shared as it is.
 func (a *Article) ownStrings() {
-	for _, s := range []*string{&a.Path, &a.ID, &a.Slug, &a.Title, &a.Author, &a.Bio, &a.Lang, &a.Summary} {
+	for _, s := range []*string{&a.ID, &a.Slug, &a.Title, &a.Author, &a.Bio, &a.Lang, &a.Summary} {
 		*s = strings.Clone(*s)
 	}
 	a.Tags = slices.Clone(a.Tags)

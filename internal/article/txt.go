@@ -54,7 +54,7 @@ func (p *txtParser) parse() (*Article, *ParseError) {
 		return nil, err
 	}
 	p.setBody(a, lines[body:])
-	a.lines = p.seen
+	a.lines = lintLinesOf(&p.seen)
 	p.resolveDates(a)
 	return a, nil
 }
