@@ -2,7 +2,6 @@ package library
 
 import (
 	"fmt"
-	"path/filepath"
 
 	"github.com/feedpub/feedpub/internal/article"
 )
@@ -37,7 +36,7 @@ func (l *Library) ContentAsRead(a *article.Article) (html string, asRead bool, e
 
 // content parses a's file again.
 func (s *Scanner) content(a *article.Article) (*article.Article, error) {
-	f := fileInfo{rel: a.Path, abs: filepath.Join(s.opts.Dir, filepath.FromSlash(a.Path)), size: a.Size}
+	f := fileInfo{rel: a.Path, fileStat: fileStat{size: a.Size}}
 	data, err := s.readFile(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", a.Path, err)

@@ -71,7 +71,8 @@ func (s *Scanner) SaveCache(path, key string) error {
 			return err
 		}
 		for _, e := range entries {
-			se := savedEntry{Size: e.size, ModTime: e.modTime, ChangeTime: e.changeTime, ReadAt: e.readAt, Inode: e.inode, Article: e.current}
+			se := savedEntry{Size: e.stat.size, ModTime: time.Unix(0, e.stat.modTime), ChangeTime: time.Unix(0, e.stat.changeTime),
+				ReadAt: time.Unix(0, e.readAt), Inode: e.stat.inode, Article: e.current}
 			if err := enc.Encode(&se); err != nil {
 				return err
 			}
@@ -130,7 +131,8 @@ func (s *Scanner) LoadCache(path, key string) error {
 			continue // the state moved on since: read it again
 		}
 		loaded[a.Path] = &entry{
-			size: se.Size, modTime: se.ModTime, changeTime: se.ChangeTime, readAt: se.ReadAt, inode: se.Inode,
+			stat:    fileStat{size: se.Size, modTime: unixNano(se.ModTime), changeTime: unixNano(se.ChangeTime), inode: se.Inode},
+			readAt:  unixNano(se.ReadAt),
 			current: a, good: a, assigned: true,
 		}
 	}

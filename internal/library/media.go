@@ -61,7 +61,7 @@ type Media struct {
 type mediaEntry struct {
 	// stat holds the size, times, inode and read time, compared with a
 	// new listing exactly as for article files.
-	stat    entry
+	stat    *entry
 	media   *Media // nil when the file could not be read
 	problem *article.ParseError
 	// tooLarge reports a file refused for its size, which is not served
@@ -112,7 +112,7 @@ func (s *Scanner) scanMedia(files []fileInfo) ([]*Media, []*article.ParseError) 
 
 // readMedia reads one media file, refusing files over the limit.
 func (s *Scanner) readMedia(f fileInfo) *mediaEntry {
-	e := &mediaEntry{stat: entry{size: f.size, modTime: f.modTime, changeTime: f.changeTime, inode: f.inode, readAt: time.Now()}}
+	e := &mediaEntry{stat: newEntry(f)}
 	problem := func(format string, args ...any) *mediaEntry {
 		e.problem = &article.ParseError{Path: f.rel, Msg: fmt.Sprintf(format, args...)}
 		return e
@@ -125,7 +125,7 @@ func (s *Scanner) readMedia(f fileInfo) *mediaEntry {
 		e.tooLarge = true
 		return problem("media file is %d bytes, over the limit of %d (media.max_bytes): it is not served; shrink it or raise the limit", f.size, limit)
 	}
-	file, err := os.Open(f.abs)
+	file, err := os.Open(s.abs(f.rel))
 	if err != nil {
 		return problem("cannot read file: %v; check its permissions", unwrapPathError(err))
 	}
@@ -142,6 +142,6 @@ func (s *Scanner) readMedia(f fileInfo) *mediaEntry {
 		e.tooLarge = true
 		return problem("media file is over the limit of %d bytes (media.max_bytes): it is not served; shrink it or raise the limit", limit)
 	}
-	e.media = &Media{Path: f.rel, ContentType: MediaType(f.rel), Data: data, ModTime: f.modTime.UTC()}
+	e.media = &Media{Path: f.rel, ContentType: MediaType(f.rel), Data: data, ModTime: time.Unix(0, f.modTime).UTC()}
 	return e
 }

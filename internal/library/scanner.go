@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -114,11 +115,10 @@ type Scanner struct {
 
 // entry is what the scanner knows about one file.
 type entry struct {
-	size       int64
-	modTime    time.Time
-	changeTime time.Time
-	inode      uint64
-	readAt     time.Time
+	// stat is the file's as listed before it was read, and readAt when
+	// it was read (Unix nanoseconds).
+	stat   fileStat
+	readAt int64
 	// current is the article as last parsed, with identity assigned; nil
 	// when the file's current content does not parse.
 	current *article.Article
@@ -232,9 +232,12 @@ func (s *Scanner) reuse(files []fileInfo) (next map[string]*entry, toRead []file
 }
 
 func (e *entry) unchanged(f fileInfo, racyWindow time.Duration) bool {
-	return f.err == nil && e.size == f.size && e.modTime.Equal(f.modTime) &&
-		e.changeTime.Equal(f.changeTime) && e.inode == f.inode &&
-		e.readAt.Sub(f.changeTime) >= racyWindow
+	return f.err == nil && e.stat == f.fileStat && time.Duration(e.readAt-f.changeTime) >= racyWindow
+}
+
+// newEntry is the entry of f, read now.
+func newEntry(f fileInfo) *entry {
+	return &entry{stat: f.fileStat, readAt: time.Now().UnixNano()}
 }
 
 // readAll reads and parses files in parallel, one worker per core, and
@@ -259,7 +262,7 @@ func (s *Scanner) readAll(files []fileInfo, next map[string]*entry) {
 
 // read reads and parses one file.
 func (s *Scanner) read(f fileInfo) *entry {
-	e := &entry{size: f.size, modTime: f.modTime, changeTime: f.changeTime, inode: f.inode, readAt: time.Now()}
+	e := newEntry(f)
 	if f.err != nil {
 		e.problems = []*article.ParseError{{Path: f.rel, Msg: f.err.Error()}}
 		return e
@@ -280,7 +283,7 @@ func (s *Scanner) read(f fileInfo) *entry {
 	if s.opts.BodiesOnDisk {
 		parse = article.ParseDroppingBody
 	}
-	a, warnings, err := parse(article.Source{Path: f.rel, Data: data, ModTime: f.modTime}, s.opts.Parse)
+	a, warnings, err := parse(article.Source{Path: f.rel, Data: data, ModTime: time.Unix(0, f.modTime)}, s.opts.Parse)
 	e.problems = warnings
 	if err != nil {
 		e.problems = append(e.problems, asParseError(f.rel, err))
@@ -302,7 +305,7 @@ func (s *Scanner) readFile(f fileInfo) ([]byte, error) {
 	if limit > 0 && f.size > limit {
 		return nil, fmt.Errorf("file is %d bytes, over the limit of %d (articles.max_bytes): split it or raise the limit", f.size, limit)
 	}
-	file, err := os.Open(f.abs)
+	file, err := os.Open(s.abs(f.rel))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read file: %w; check its permissions", unwrapPathError(err))
 	}
@@ -319,6 +322,11 @@ func (s *Scanner) readFile(f fileInfo) ([]byte, error) {
 		return nil, fmt.Errorf("file is over the limit of %d bytes (articles.max_bytes): split it or raise the limit", limit)
 	}
 	return data, nil
+}
+
+// abs is the absolute path of the article or media file at rel.
+func (s *Scanner) abs(rel string) string {
+	return filepath.Join(s.opts.Dir, filepath.FromSlash(rel))
 }
 
 // readAll reads r to its end into a buffer with room for size bytes and
