@@ -334,6 +334,7 @@ func (p *Publisher) earlySwap() func(*site.Snapshot) {
 // this rebuild learned, which the next start learns again.
 func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State, scanner *library.Scanner, cfg config.Config) {
 	p.inBackground(func() {
+		began := time.Now()
 		p.compress(snap)
 		p.saveState(st)
 		p.saveFront(snap, cfg)
@@ -350,6 +351,10 @@ func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State, scanner *lib
 			// runtime would hand it back to the system only slowly, so
 			// the resident size after a start stayed at its peak.
 			debug.FreeOSMemory()
+			if p.resident {
+				// Said, because the start's memory and CPU fall only now.
+				p.logger.Info("start done: every document compressed and saved", "duration", time.Since(began).Round(time.Millisecond))
+			}
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package publish_test
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,5 +156,46 @@ func TestStateSavesAreCoalescedAndWaitedFor(t *testing.T) {
 		if _, ok := st.Article(path); !ok {
 			t.Errorf("after Wait the state file has no id for %s", path)
 		}
+	}
+}
+
+// lockedBuffer is a log destination written from background work.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.WriteString(string(p))
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestStartDoneIsLoggedOnce holds that a resident publisher says once
+// when its start's background work is over, which is when the feeds have
+// their gzip variants; later rebuilds do not say it again.
+func TestStartDoneIsLoggedOnce(t *testing.T) {
+	var logs lockedBuffer
+	p, cfg := newPublisher(t, publish.Options{Resident: true, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	const done = `msg="start done: every document compressed and saved"`
+	rebuild(t, p.Rebuild)
+	p.Wait()
+	if n := strings.Count(logs.String(), done); n != 1 {
+		t.Fatalf("after the start the log holds %d lines %s; want 1:\n%s", n, done, logs.String())
+	}
+	if d := p.Snapshot().Lookup("/rss.xml"); d.Gzip() == nil {
+		t.Errorf("start done, but /rss.xml has no gzip variant")
+	}
+	writeArticle(t, cfg.Articles.Dir, "c.txt", "C")
+	rebuild(t, p.Rebuild)
+	p.Wait()
+	if n := strings.Count(logs.String(), done); n != 1 {
+		t.Errorf("after a later rebuild the log holds %d lines %s; want 1", n, done)
 	}
 }

@@ -15,9 +15,12 @@
 //   - rebuilds after start: those logged after the first build, with no
 //     file changed (such as a watcher catching up, "reason=watching"),
 //     with their durations;
-//   - peak RSS (VmHWM) and steady RSS (VmRSS a few seconds after
-//     everything is rendered) from /proc/PID/status, also as a multiple
-//     of the articles' bytes;
+//   - start done: process start → the log line saying the start's
+//     background work is over (every document compressed, the state,
+//     store and caches saved, memory handed back);
+//   - peak RSS (VmHWM) and steady RSS (VmRSS -settle after the start is
+//     done) from /proc/PID/status, also as a multiple of the articles'
+//     bytes;
 //
 // with the load average at the end of each run beside them: the numbers
 // mean little on a busy machine.
@@ -64,7 +67,7 @@ const pollEvery = 5 * time.Millisecond
 func main() {
 	sizes := flag.String("n", "10000,100000", "comma-separated corpus `sizes`")
 	runs := flag.Int("runs", 2, "fresh and warm runs of each size")
-	settle := flag.Duration("settle", 3*time.Second, "wait after everything is rendered before reading the steady RSS")
+	settle := flag.Duration("settle", 3*time.Second, "wait after the start is done before reading the steady RSS")
 	cacheDir := flag.String("cache", defaultCache(), "`directory` keeping the generated corpora between runs")
 	limit := flag.Duration("timeout", 5*time.Minute, "give up on a run after this long")
 	probes := flag.Int("probes", 5, "articles written one at a time after the start, to time file written → served")
@@ -96,8 +99,8 @@ func main() {
 
 // startTable prints the first table: feedpub starting fresh and warm.
 func startTable(bin, tmp, cacheDir string, sizes []int, runs, probes int, settle, limit time.Duration) {
-	fmt.Println("| articles | articles' bytes | start | first 200 on /rss.xml | all rendered | rebuilds after start | peak RSS (VmHWM) | steady RSS (VmRSS) | file written → served, median (max) | load average |")
-	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	fmt.Println("| articles | articles' bytes | start | first 200 on /rss.xml | all rendered | start done | rebuilds after start | peak RSS (VmHWM) | steady RSS (VmRSS) | file written → served, median (max) | load average |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, n := range sizes {
 		dir := corpus(cacheDir, n)
 		size := articleBytes(dir)
@@ -115,8 +118,8 @@ func startTable(bin, tmp, cacheDir string, sizes []int, runs, probes int, settle
 				if warm {
 					mode = "warm"
 				}
-				fmt.Printf("| %d | %.0f MB | %s | %s | %s | %s | %s (%.1f×) | %s (%.1f×) | %s | %s |\n",
-					n, float64(size)/1e6, mode, secs(m.first), secs(m.all), m.later,
+				fmt.Printf("| %d | %.0f MB | %s | %s | %s | %s | %s | %s (%.1f×) | %s (%.1f×) | %s | %s |\n",
+					n, float64(size)/1e6, mode, secs(m.first), secs(m.all), secs(m.done), m.later,
 					mb(m.peak), float64(m.peak)/float64(size), mb(m.steady), float64(m.steady)/float64(size),
 					m.served, bench.LoadAverage())
 			}
@@ -133,9 +136,10 @@ func siteConfig(dir, state string) string {
 // measurement is one run of the binary.
 type measurement struct {
 	first, all   time.Duration
-	later        string // rebuilds after the first, as logged
-	served       string // file written → in /rss.xml: median (max)
-	peak, steady int64  // bytes
+	done         time.Duration // the start's background work over
+	later        string        // rebuilds after the first, as logged
+	served       string        // file written → in /rss.xml: median (max)
+	peak, steady int64         // bytes
 }
 
 func measure(bin, site, articles string, probes int, settle, limit time.Duration) measurement {
@@ -159,6 +163,7 @@ func measure(bin, site, articles string, probes int, settle, limit time.Duration
 	var m measurement
 	m.first = bench.Poll(deadline, pollEvery, func() bool { return status(base+"/rss.xml") == http.StatusOK }).Sub(start)
 	m.all = bench.Poll(deadline, pollEvery, func() bool { return complete(base + "/healthz") }).Sub(start)
+	m.done = bench.Poll(deadline, 50*time.Millisecond, func() bool { return strings.Contains(stderr.String(), startDoneLine) }).Sub(start)
 	time.Sleep(settle)
 	m.later = laterRebuilds(&stderr)
 	m.peak, m.steady = memory(cmd.Process.Pid)
@@ -166,6 +171,10 @@ func measure(bin, site, articles string, probes int, settle, limit time.Duration
 	stop()
 	return m
 }
+
+// startDoneLine is in the line feedpub logs once the start's background
+// work is over.
+const startDoneLine = `msg="start done`
 
 // probe writes n articles into dir one at a time, each newer than every
 // generated one, and times each from the write to its title in the feed
