@@ -59,8 +59,8 @@ func (s *Scanner) SaveCache(path, key string) error {
 	s.mu.Lock()
 	version := s.version
 	entries := make([]*entry, 0, len(s.cache))
-	for _, e := range s.cache {
-		if e.current != nil && e.current == e.good && e.assigned && len(e.problems) == 0 {
+	for path, e := range s.cache {
+		if e.current != nil && e.current == e.good && e.assigned && len(s.problems[path]) == 0 {
 			entries = append(entries, e)
 		}
 	}

@@ -112,17 +112,17 @@ func newestFirst(a, b *article.Article) int {
 }
 
 // fileProblems returns the problems of the current files: those the
-// scanner keeps by path, updated for the files read and removed in this
-// scan.
-func (s *Scanner) fileProblems(read []fileInfo, removed []string) []*article.ParseError {
+// scanner keeps by path, updated for the files read in this scan (with
+// the problems found, readProblems[i] for read[i]) and removed.
+func (s *Scanner) fileProblems(read []fileInfo, readProblems [][]*article.ParseError, removed []string) []*article.ParseError {
 	if s.problems == nil {
 		s.problems = map[string][]*article.ParseError{}
 	}
 	for _, path := range removed {
 		delete(s.problems, path)
 	}
-	for _, f := range read {
-		if ps := s.cache[f.rel].problems; len(ps) > 0 {
+	for i, f := range read {
+		if ps := readProblems[i]; len(ps) > 0 {
 			s.problems[f.rel] = ps
 		} else {
 			delete(s.problems, f.rel)

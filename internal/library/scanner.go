@@ -123,9 +123,10 @@ type entry struct {
 	// when the file's current content does not parse.
 	current *article.Article
 	// good is the last version that parsed: current, or an older one that
-	// stays published while the file is broken.
-	good     *article.Article
-	problems []*article.ParseError
+	// stays published while the file is broken. The problems the read
+	// found are the scanner's (Scanner.problems), not kept here: a site
+	// of 100,000 articles has one entry each.
+	good *article.Article
 	// assigned reports whether current has its identity (ID, slug,
 	// publication date) filled in; set once, by the scan that read it.
 	assigned bool
@@ -168,7 +169,7 @@ func (s *Scanner) scanLocked(start time.Time, list func() (*walker, error)) (*Li
 	files, walkProblems := listing.files, listing.problems
 	media, mediaProblems := s.scanMedia(listing.media)
 	next, toRead, removed := s.reuse(files)
-	s.readAll(toRead, next)
+	readProblems := s.readAll(toRead, next)
 	if _, err := os.Stat(s.opts.Dir); err != nil {
 		// Removed while the scan ran (rm -rf): what was listed is a part
 		// of what was there; keep the last good set instead.
@@ -186,7 +187,7 @@ func (s *Scanner) scanLocked(start time.Time, list func() (*walker, error)) (*Li
 	articles, dupProblems := s.publish(files, prev, toRead, removed)
 
 	problems := append(append(walkProblems, dupProblems...), mediaProblems...)
-	problems = append(problems, s.fileProblems(toRead, removed)...)
+	problems = append(problems, s.fileProblems(toRead, readProblems, removed)...)
 	sortProblems(problems)
 	s.logNew(problems)
 	stats.Duration = time.Since(start)
@@ -240,13 +241,14 @@ func newEntry(f fileInfo) *entry {
 	return &entry{stat: f.fileStat, readAt: time.Now().UnixNano()}
 }
 
-// readAll reads and parses files in parallel, one worker per core, and
-// stores an entry for each in next.
-func (s *Scanner) readAll(files []fileInfo, next map[string]*entry) {
+// readAll reads and parses files in parallel, one worker per core,
+// stores an entry for each in next and returns the problems of each.
+func (s *Scanner) readAll(files []fileInfo, next map[string]*entry) [][]*article.ParseError {
 	entries := make([]*entry, len(files))
+	problems := make([][]*article.ParseError, len(files))
 	s.opts.Progress.Begin("reading articles", len(files))
 	parallel.Each(len(files), func(i int) {
-		entries[i] = s.read(files[i])
+		entries[i], problems[i] = s.read(files[i])
 		s.opts.Progress.Add(1)
 	})
 	for i, f := range files {
@@ -258,14 +260,14 @@ func (s *Scanner) readAll(files []fileInfo, next map[string]*entry) {
 		}
 		next[f.rel] = e
 	}
+	return problems
 }
 
-// read reads and parses one file.
-func (s *Scanner) read(f fileInfo) *entry {
+// read reads and parses one file, and returns the problems found.
+func (s *Scanner) read(f fileInfo) (*entry, []*article.ParseError) {
 	e := newEntry(f)
 	if f.err != nil {
-		e.problems = []*article.ParseError{{Path: f.rel, Msg: f.err.Error()}}
-		return e
+		return e, []*article.ParseError{{Path: f.rel, Msg: f.err.Error()}}
 	}
 	data, err := s.readFile(f)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -273,25 +275,22 @@ func (s *Scanner) read(f fileInfo) *entry {
 		// change that did it brings another scan, which no longer lists the
 		// file; until then its last good version stays, so that a rename
 		// seen half in this scan still passes its id on in the next.
-		return e
+		return e, nil
 	}
 	if err != nil {
-		e.problems = []*article.ParseError{{Path: f.rel, Msg: err.Error()}}
-		return e
+		return e, []*article.ParseError{{Path: f.rel, Msg: err.Error()}}
 	}
 	parse := article.Parse
 	if s.opts.BodiesOnDisk {
 		parse = article.ParseDroppingBody
 	}
 	a, warnings, err := parse(article.Source{Path: f.rel, Data: data, ModTime: time.Unix(0, f.modTime)}, s.opts.Parse)
-	e.problems = warnings
 	if err != nil {
-		e.problems = append(e.problems, asParseError(f.rel, err))
-		return e
+		return e, append(warnings, asParseError(f.rel, err))
 	}
 	a.Size = f.size
 	e.current, e.good = a, a
-	return e
+	return e, warnings
 }
 
 // readFile reads f whole, refusing files over MaxBytes without reading
