@@ -435,7 +435,7 @@ func (r *renderRun) renderArticles(gone, todo []*article.Article) error {
 // rendered from the same article and is still stored (reused), or else
 // a new one, its body kept in the store when b has one (stored.go).
 func (b *Builder) articleDocument(index *startIndex, a *article.Article) (d *Document, reused bool, err error) {
-	var key string
+	var key pageKey
 	if b.pageIndexKey != "" {
 		key = b.pageKey(a)
 		if d := b.reusedPage(index, a, key); d != nil {

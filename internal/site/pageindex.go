@@ -52,7 +52,7 @@ const pageIndexHeader = "feedpub pages 1 "
 
 // indexedPage is what the index says of one article page.
 type indexedPage struct {
-	key  string // pageKey of the article it was rendered from
+	key  pageKey // of the article it was rendered from
 	name string // the store's name of its body
 	size int64
 	// gzipSize is the size of its gzip variant in the store, or 0 for
@@ -131,16 +131,19 @@ func readPageIndex(r io.Reader, key string) (map[string]indexedPage, error) {
 	pages := map[string]indexedPage{}
 	for sc.Scan() {
 		path, rest, ok1 := strings.Cut(sc.Text(), "\t")
-		key, rest, ok2 := strings.Cut(rest, "\t")
+		keyText, rest, ok2 := strings.Cut(rest, "\t")
 		name, rest, ok3 := strings.Cut(rest, "\t")
 		sizeText, gzipText, ok4 := strings.Cut(rest, "\t")
 		size, err1 := strconv.ParseInt(sizeText, 10, 64)
 		gzipSize, err2 := strconv.ParseInt(gzipText, 10, 64)
-		if !ok1 || !ok2 || !ok3 || !ok4 || err1 != nil || err2 != nil || !store.IsName(name) || len(name) != 64 {
+		var key pageKey
+		n, err3 := hex.Decode(key[:], []byte(keyText))
+		if !ok1 || !ok2 || !ok3 || !ok4 || err1 != nil || err2 != nil || err3 != nil || n != len(key) || len(keyText) != 2*len(key) ||
+			!store.IsName(name) || len(name) != 64 {
 			return nil, fmt.Errorf("bad line %q", sc.Text())
 		}
-		// Copies: a page reused keeps its key and name, not the line.
-		pages[path] = indexedPage{key: strings.Clone(key), name: strings.Clone(name), size: size, gzipSize: gzipSize}
+		// A copy: a page reused keeps its name, not the line.
+		pages[path] = indexedPage{key: key, name: strings.Clone(name), size: size, gzipSize: gzipSize}
 	}
 	return pages, sc.Err()
 }
@@ -185,10 +188,10 @@ func writePageIndex(w io.Writer, key string, pages map[string]*Document) error {
 	}
 	for _, path := range slices.Sorted(maps.Keys(pages)) {
 		d := pages[path]
-		if d.stored == nil || d.pageKey == "" || strings.ContainsAny(path, "\t\n") {
+		if d.stored == nil || d.pageKey == (pageKey{}) || strings.ContainsAny(path, "\t\n") {
 			continue
 		}
-		if _, err := fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\n", path, d.pageKey, d.stored.name, d.stored.size, storedGzipSize(d)); err != nil {
+		if _, err := fmt.Fprintf(w, "%s\t%x\t%s\t%d\t%d\n", path, d.pageKey, d.stored.name, d.stored.size, storedGzipSize(d)); err != nil {
 			return err
 		}
 	}
@@ -322,7 +325,7 @@ func feedKey(f *feed.Feed) string {
 // reusedPage returns the page of a that ix holds, if it was rendered
 // from key and its file is still in the store with its size, or nil. A
 // file that is there but damaged is caught when first served.
-func (b *Builder) reusedPage(ix *startIndex, a *article.Article, key string) *Document {
+func (b *Builder) reusedPage(ix *startIndex, a *article.Article, key pageKey) *Document {
 	if ix == nil {
 		return nil
 	}
@@ -341,6 +344,10 @@ func (b *Builder) reusedPage(ix *startIndex, a *article.Article, key string) *Do
 	return d
 }
 
+// A pageKey names what an article page was rendered from: half of a
+// SHA-256, kept as bytes, not hex digits, in each of 100,000 pages.
+type pageKey [16]byte
+
 // pageKey returns what a's page is rendered from, besides what the
 // builder's key covers (the configuration, the build of feedpub): the
 // fields of a its view shows (viewOf; TestPageKeyCoversTheView holds
@@ -351,7 +358,7 @@ func (b *Builder) reusedPage(ix *startIndex, a *article.Article, key string) *Do
 // by its HTML. It hashes the fields themselves, not the view: at 100,000
 // articles making the views' URLs and encoding them took a second of a
 // restart.
-func (b *Builder) pageKey(a *article.Article) string {
+func (b *Builder) pageKey(a *article.Article) pageKey {
 	// Each field after its length, so that no two articles give the
 	// same bytes.
 	buf := make([]byte, 0, 512)
@@ -372,5 +379,5 @@ func (b *Builder) pageKey(a *article.Article) string {
 		field(a.ContentHTML)
 	}
 	sum := sha256.Sum256(buf)
-	return hex.EncodeToString(sum[:16])
+	return pageKey(sum[:16])
 }

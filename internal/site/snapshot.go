@@ -56,8 +56,8 @@ type Document struct {
 	// (stored.go).
 	stored *storedBody
 	// pageKey is what an article page was rendered from, for the index
-	// of pages kept in the store (pageindex.go), or "".
-	pageKey string
+	// of pages kept in the store (pageindex.go), or zero.
+	pageKey pageKey
 	// gzip is Body compressed with gzip, or nil until Snapshot.Compress
 	// has compressed it, or when that would not be smaller. It is the one
 	// field set after the document is published, atomically: once, and
