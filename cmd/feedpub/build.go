@@ -148,7 +148,7 @@ func (w *outWriter) writeFiles(rel string, d *site.Document) error {
 	// A variant taken from the store unread is checked as it is read;
 	// one this process compressed passes at once.
 	_, size := gz.File()
-	return w.write(rel+".gz", gz.ETag, size, gz.Bytes)
+	return w.write(rel+".gz", gz.ETag(), size, gz.Bytes)
 }
 
 // removeDamaged removes a file of the store found missing or damaged, so

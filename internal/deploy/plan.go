@@ -144,7 +144,7 @@ func (p Policy) object(d *site.Document, memo *md5Memo) (Object, error) {
 	etag := d.ETag
 	if gz := d.Gzip(); p.Gzip && gz != nil {
 		_, o.size = gz.File()
-		o.load, etag = gz.Bytes, gz.ETag
+		o.load, etag = gz.Bytes, gz.ETag()
 		o.Headers.ContentEncoding = "gzip"
 	}
 	if d.Body != nil && o.Headers.ContentEncoding == "" {

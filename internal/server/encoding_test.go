@@ -59,7 +59,7 @@ func TestCompressionRoundTrip(t *testing.T) {
 func TestNotModifiedPerEncoding(t *testing.T) {
 	ts := newTestSite(t, 5, server.Options{})
 	doc := ts.snap.Lookup("/atom.xml")
-	for _, held := range []string{doc.ETag, doc.Gzip().ETag} {
+	for _, held := range []string{doc.ETag, doc.Gzip().ETag()} {
 		for _, enc := range []string{"", "gzip", "identity", "gzip;q=0"} {
 			resp, _ := do(t, "GET", ts.url+"/atom.xml", "Accept-Encoding", enc, "If-None-Match", held)
 			if resp.StatusCode != 304 || resp.Header.Get("Etag") != held {

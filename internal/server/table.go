@@ -236,7 +236,7 @@ func (e *entry) gzipVariant() *variant {
 	}
 	v := new(variant)
 	file, size := enc.File()
-	v.init(e, enc.Body, enc.ETag, e.shared, gzipCoding)
+	v.init(e, enc.Body, e.gzipETag, e.shared, gzipCoding)
 	v.stored(file, size, enc)
 	e.gzip.CompareAndSwap(nil, v)
 	return e.gzip.Load()

@@ -53,7 +53,7 @@ const pageIndexHeader = "feedpub pages 1 "
 // indexedPage is what the index says of one article page.
 type indexedPage struct {
 	key  pageKey // of the article it was rendered from
-	name string // the store's name of its body
+	name string  // the store's name of its body
 	size int64
 	// gzipSize is the size of its gzip variant in the store, or 0 for
 	// none known.
@@ -301,7 +301,7 @@ func (b *Builder) referTo(sd *storedDoc) *Document {
 // read (Encoded.Bytes) for a build or a deploy.
 func (b *Builder) referToGzip(d *Document, size int64) {
 	if size > 0 && b.hasFile(cacheName(d), size) {
-		d.gzip.Store(&Encoded{ETag: d.GzipETag(), stored: &storedBody{size: size, name: cacheName(d), st: b.gzipCache, unverified: true}})
+		d.gzip.Store(&Encoded{of: d, stored: &storedBody{size: size, name: cacheName(d), st: b.gzipCache, unverified: true}})
 	}
 }
 

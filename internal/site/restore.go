@@ -204,7 +204,7 @@ func restoreDoc(st *store.Store, sd *storedDoc) (*Document, error) {
 		if err != nil {
 			return nil, err
 		}
-		d.gzip.Store(&Encoded{Body: gz, ETag: d.GzipETag()})
+		d.gzip.Store(&Encoded{Body: gz, of: d})
 	}
 	if sd.View != nil {
 		if d.View, err = restoreDoc(st, sd.View); err != nil {

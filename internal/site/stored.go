@@ -156,8 +156,8 @@ func (e *Encoded) Check() error {
 	return e.stored.fileError(err)
 }
 
-// check reports whether gz decompresses to the body whose ETag e's ETag
-// carries.
+// check reports whether gz decompresses to the body of e's document, by
+// its ETag.
 func (e *Encoded) check(gz []byte) error {
 	zr, err := gzip.NewReader(bytes.NewReader(gz))
 	if err != nil {
@@ -167,7 +167,7 @@ func (e *Encoded) check(gz []byte) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", e.stored.path(), err)
 	}
-	if gzipETag(etagOf(body)) != e.ETag {
+	if etagOf(body) != e.of.ETag {
 		return fmt.Errorf("%s: %w", e.stored.path(), store.ErrCorrupt)
 	}
 	return nil
