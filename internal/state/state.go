@@ -288,13 +288,13 @@ func (f fileFormat) write(w io.Writer) error {
 	if _, err := fmt.Fprintf(w, "{\n  \"version\": %d,\n  \"articles\": ", f.Version); err != nil {
 		return err
 	}
-	if err := writeMap(w, f.Articles); err != nil {
+	if err := writeMap(w, f.Articles, appendArticle); err != nil {
 		return err
 	}
 	if _, err := io.WriteString(w, ",\n  \"documents\": "); err != nil {
 		return err
 	}
-	if err := writeMap(w, f.Documents); err != nil {
+	if err := writeMap(w, f.Documents, appendDocument); err != nil {
 		return err
 	}
 	_, err := io.WriteString(w, "\n}\n")
@@ -302,8 +302,11 @@ func (f fileFormat) write(w io.Writer) error {
 }
 
 // writeMap writes m, a member of the file's top object, as MarshalIndent
-// does: keys sorted, each entry on lines of its own, indented.
-func writeMap[V any](w io.Writer, m map[string]V) error {
+// does: keys sorted, each entry on lines of its own, indented. Each
+// entry is appended to one buffer by appendValue, not marshalled: at
+// 100,000 articles, reflection and indenting made some 60 MB of garbage
+// and took 0.2 s of CPU at every save, that is after nearly every change.
+func writeMap[V any](w io.Writer, m map[string]V, appendValue func([]byte, V) ([]byte, error)) error {
 	if m == nil {
 		_, err := io.WriteString(w, "null")
 		return err
@@ -312,21 +315,65 @@ func writeMap[V any](w io.Writer, m map[string]V) error {
 		_, err := io.WriteString(w, "{}")
 		return err
 	}
+	buf := make([]byte, 0, 512)
 	sep := "{\n    "
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		key, err := json.Marshal(k)
-		if err != nil {
+	// Collected into a slice of the right size: grown by appending,
+	// the keys of 100,000 entries took twice the memory.
+	keys := slices.AppendSeq(make([]string, 0, len(m)), maps.Keys(m))
+	slices.Sort(keys)
+	for _, k := range keys {
+		var err error
+		buf = appendJSONString(append(buf[:0], sep...), k)
+		if buf, err = appendValue(append(buf, ": "...), m[k]); err != nil {
 			return err
 		}
-		value, err := json.MarshalIndent(m[k], "    ", "  ")
-		if err != nil {
-			return err
-		}
-		if _, err := fmt.Fprintf(w, "%s%s: %s", sep, key, value); err != nil {
+		if _, err := w.Write(buf); err != nil {
 			return err
 		}
 		sep = ",\n    "
 	}
 	_, err := io.WriteString(w, "\n  }")
 	return err
+}
+
+// appendArticle appends a as MarshalIndent with the prefix and indent of
+// writeMap's entries writes it.
+func appendArticle(buf []byte, a Article) ([]byte, error) {
+	buf = appendJSONString(append(buf, "{\n      \"id\": "...), a.ID)
+	buf, err := appendJSONTime(append(buf, ",\n      \"first_seen\": "...), a.FirstSeen)
+	if a.ContentKey != "" {
+		buf = appendJSONString(append(buf, ",\n      \"content_key\": "...), a.ContentKey)
+	}
+	return append(buf, "\n    }"...), err
+}
+
+// appendDocument is appendArticle for a document.
+func appendDocument(buf []byte, d Document) ([]byte, error) {
+	buf = appendJSONString(append(buf, "{\n      \"etag\": "...), d.ETag)
+	buf, err := appendJSONTime(append(buf, ",\n      \"last_modified\": "...), d.LastModified)
+	return append(buf, "\n    }"...), err
+}
+
+// appendJSONString appends s as encoding/json encodes it. Most strings
+// here (ids, hashes, paths) need no escaping and are copied; any other is
+// left to encoding/json, so the two never differ.
+func appendJSONString(buf []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			quoted, _ := json.Marshal(s) // a string always encodes
+			return append(buf, quoted...)
+		}
+	}
+	return append(append(append(buf, '"'), s...), '"')
+}
+
+// appendJSONTime appends t as encoding/json encodes it (time.Time's
+// MarshalJSON, which fails for a year outside 0 to 9999 and for a zone
+// offset of seconds; those are left to it).
+func appendJSONTime(buf []byte, t time.Time) ([]byte, error) {
+	if _, offset := t.Zone(); t.Year() < 0 || t.Year() > 9999 || offset%60 != 0 {
+		data, err := json.Marshal(t)
+		return append(buf, data...), err
+	}
+	return append(t.AppendFormat(append(buf, '"'), time.RFC3339Nano), '"'), nil
 }

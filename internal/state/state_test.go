@@ -137,3 +137,28 @@ func TestSaveWritesWhatMarshalIndentWrites(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSaveWritesWhatMarshalIndentWrites is TestSaveWritesWhatMarshalIndentWrites
+// for any strings and times: the entries Save appends by hand must be
+// what encoding/json writes, escapes and all.
+func FuzzSaveWritesWhatMarshalIndentWrites(f *testing.F) {
+	f.Add("a.txt", "abc", "k", `"e"`, int64(1_700_000_000), int64(5), 0)
+	f.Add("b/ünï <&> \"q\".txt", "c\u2028", "", "", int64(-62135596800), int64(0), 3600)
+	f.Add("\xff\x00x", "\\", "\t", "/", int64(253402300800), int64(999), 30)
+	f.Fuzz(func(t *testing.T, path, id, key, etag string, sec, nsec int64, offset int) {
+		when := time.Unix(sec, nsec).In(time.FixedZone("z", offset%100000))
+		file := fileFormat{Version: formatVersion,
+			Articles:  map[string]Article{path: {ID: id, FirstSeen: when, ContentKey: key}, path + "2": {ID: key}},
+			Documents: map[string]Document{path: {ETag: etag, LastModified: when}},
+		}
+		want, wantErr := json.MarshalIndent(file, "", "  ")
+		var got bytes.Buffer
+		err := file.write(&got)
+		if (err != nil) != (wantErr != nil) {
+			t.Fatalf("write error %v; MarshalIndent error %v", err, wantErr)
+		}
+		if err == nil && got.String() != string(want)+"\n" {
+			t.Errorf("wrote\n%s\nwant\n%s", got.String(), want)
+		}
+	})
+}
