@@ -30,10 +30,22 @@ type Library struct {
 
 	// scanner reads again the bodies it dropped (Content).
 	scanner *Scanner
+	// drafts is the number of drafts among Articles, if counted (a
+	// Library a scanner made): Published and NextScheduled then need
+	// not look at every article.
+	drafts  int
+	counted bool
 }
 
-// Published returns the articles published at now, newest first.
+// Published returns the articles published at now, newest first. The
+// caller must not modify the slice: it may be a part of Articles.
 func (l *Library) Published(now time.Time) []*article.Article {
+	if l.counted && l.drafts == 0 {
+		// With no drafts, the scheduled articles are the newest ones,
+		// before the first published: at 100,000 articles, looking at
+		// each took 10 ms of every rebuild, out of the cache.
+		return slices.Clip(l.Articles[l.firstPublished(now):])
+	}
 	out := make([]*article.Article, 0, len(l.Articles))
 	for _, a := range l.Articles {
 		if a.Status(now) == article.Published {
@@ -47,12 +59,29 @@ func (l *Library) Published(now time.Time) []*article.Article {
 // scheduled article, or the zero time if none is scheduled.
 func (l *Library) NextScheduled(now time.Time) time.Time {
 	var next time.Time
-	for _, a := range l.Articles {
+	scheduled := l.Articles
+	if l.counted {
+		// Only the newest can be scheduled.
+		scheduled = l.Articles[:l.firstPublished(now)]
+	}
+	for _, a := range scheduled {
 		if a.Status(now) == article.Scheduled && (next.IsZero() || a.Published.Before(next)) {
 			next = a.Published
 		}
 	}
 	return next
+}
+
+// firstPublished returns the index of the first article of Articles (newest
+// first) whose publication time is not after now.
+func (l *Library) firstPublished(now time.Time) int {
+	i, _ := slices.BinarySearchFunc(l.Articles, now, func(a *article.Article, now time.Time) int {
+		if a.Published.After(now) {
+			return -1
+		}
+		return 1
+	})
+	return i
 }
 
 // Errors returns the number of problems of error severity.

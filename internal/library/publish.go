@@ -18,15 +18,17 @@ const maxIncremental = 256
 type published struct {
 	articles           []*article.Article
 	idOwner, slugOwner map[string]string
+	// drafts counts the drafts among articles (Library.Published).
+	drafts int
 }
 
 // publish returns the articles to publish, newest first, with a problem
 // for each one left out for repeating another's id or slug. prev is the
 // last scan's cache; files were read in this scan, removed are gone.
-func (s *Scanner) publish(files []fileInfo, prev map[string]*entry, read []fileInfo, removed []string) ([]*article.Article, []*article.ParseError) {
+func (s *Scanner) publish(files []fileInfo, prev map[string]*entry, read []fileInfo, removed []string) (*published, []*article.ParseError) {
 	if p := s.published; p != nil && len(read)+len(removed) <= maxIncremental {
-		if articles, ok := p.update(prev, s.cache, read, removed); ok {
-			return articles, nil
+		if p.update(prev, s.cache, read, removed) {
+			return p, nil
 		}
 	}
 	all := make([]*article.Article, 0, len(files))
@@ -44,13 +46,14 @@ func (s *Scanner) publish(files []fileInfo, prev map[string]*entry, read []fileI
 	if len(problems) == 0 {
 		s.published = p
 	}
-	return p.articles, problems
+	return p, problems
 }
 
-// update returns p's articles with the last versions of the files read or
-// removed taken out and the new ones put in, and false, changing nothing,
-// when a new version would repeat another article's id or slug.
-func (p *published) update(prev, next map[string]*entry, read []fileInfo, removed []string) ([]*article.Article, bool) {
+// update takes the last versions of the files read or removed out of p's
+// articles and puts the new ones in, in a new slice, and returns false,
+// changing nothing, when a new version would repeat another article's id
+// or slug.
+func (p *published) update(prev, next map[string]*entry, read []fileInfo, removed []string) bool {
 	var out, in []*article.Article
 	leaving := map[string]bool{}
 	note := func(path string) {
@@ -71,10 +74,10 @@ func (p *published) update(prev, next map[string]*entry, read []fileInfo, remove
 	ids, slugs := map[string]bool{}, map[string]bool{}
 	for _, a := range in {
 		if owner, ok := p.idOwner[a.ID]; (ok && !leaving[owner]) || ids[a.ID] {
-			return nil, false
+			return false
 		}
 		if owner, ok := p.slugOwner[a.Slug]; (ok && !leaving[owner]) || slugs[a.Slug] {
-			return nil, false
+			return false
 		}
 		ids[a.ID], slugs[a.Slug] = true, true
 	}
@@ -82,6 +85,7 @@ func (p *published) update(prev, next map[string]*entry, read []fileInfo, remove
 	for _, a := range out {
 		if i, found := slices.BinarySearchFunc(articles, a, newestFirst); found && articles[i] == a {
 			articles = slices.Delete(articles, i, i+1)
+			p.drafts -= draft(a)
 		}
 		if p.idOwner[a.ID] == a.Path {
 			delete(p.idOwner, a.ID)
@@ -93,10 +97,19 @@ func (p *published) update(prev, next map[string]*entry, read []fileInfo, remove
 	for _, a := range in {
 		i, _ := slices.BinarySearchFunc(articles, a, newestFirst)
 		articles = slices.Insert(articles, i, a)
+		p.drafts += draft(a)
 		p.idOwner[a.ID], p.slugOwner[a.Slug] = a.Path, a.Path
 	}
 	p.articles = articles
-	return articles, true
+	return true
+}
+
+// draft is 1 for a draft, else 0.
+func draft(a *article.Article) int {
+	if a.Draft {
+		return 1
+	}
+	return 0
 }
 
 // newestFirst orders articles by publication time, newest first, then by

@@ -8,13 +8,17 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/feedpub/feedpub/internal/article"
 )
 
 // The article list a scan updates from the last one (publish.go) is the
-// list a scan of every file makes, in the same order, through edits,
-// renames, deletes and ids and slugs that collide and stop colliding.
+// list a scan of every file makes, in the same order, with the same count
+// of drafts, through edits, renames, deletes, drafts and ids and slugs
+// that collide and stop colliding; and the published and scheduled
+// articles a scanned library finds from that count are those found by
+// looking at each article.
 func TestUpdatedListMatchesFullList(t *testing.T) {
 	dir := t.TempDir()
 	s := NewScanner(Options{Dir: dir, RacyWindow: -1})
@@ -26,9 +30,11 @@ func TestUpdatedListMatchesFullList(t *testing.T) {
 		name := fmt.Sprintf("f%d.txt", rng.IntN(30))
 		path := filepath.Join(dir, name)
 		header := fmt.Sprintf("Title: T%d\nDate: 2024-01-%02d\n", rng.IntN(1000), 1+rng.IntN(5))
-		switch rng.IntN(6) {
+		switch rng.IntN(7) {
 		case 0:
 			os.Remove(path)
+		case 3:
+			header += "Draft: true\n"
 		case 1:
 			header += fmt.Sprintf("ID: shared-%d\n", rng.IntN(3))
 		case 2:
@@ -52,8 +58,21 @@ func TestUpdatedListMatchesFullList(t *testing.T) {
 		s.published = nil // the full list, as a first scan makes it
 		want, wantProblems := s.publish(all, s.cache, nil, nil)
 		s.published = good
-		if !slices.Equal(lib.Articles, want) {
-			t.Fatalf("step %d (%s): updated list %v, want %v", step, name, paths(lib.Articles), paths(want))
+		if !slices.Equal(lib.Articles, want.articles) {
+			t.Fatalf("step %d (%s): updated list %v, want %v", step, name, paths(lib.Articles), paths(want.articles))
+		}
+		uncounted := &Library{Articles: lib.Articles}
+		if drafts := len(lib.Articles) - len(uncounted.Published(time.Time{}.AddDate(9000, 0, 0))); lib.drafts != drafts || want.drafts != drafts {
+			t.Fatalf("step %d (%s): %d drafts counted by the update, %d by a full list; want %d", step, name, lib.drafts, want.drafts, drafts)
+		}
+		for day := range 7 {
+			now := time.Date(2024, 1, day, 12, 0, 0, 0, time.UTC)
+			if got, want := lib.Published(now), uncounted.Published(now); !slices.Equal(got, want) {
+				t.Fatalf("step %d: published on day %d: %v, want %v", step, day, paths(got), paths(want))
+			}
+			if got, want := lib.NextScheduled(now), uncounted.NextScheduled(now); !got.Equal(want) {
+				t.Fatalf("step %d: next scheduled on day %d: %v, want %v", step, day, got, want)
+			}
 		}
 		if dups := countDuplicates(lib.Problems); dups != len(wantProblems) {
 			t.Fatalf("step %d (%s): %d duplicate problems, want %d", step, name, dups, len(wantProblems))
@@ -77,4 +96,57 @@ func countDuplicates(ps []*article.ParseError) int {
 		}
 	}
 	return n
+}
+
+// TestDraftCountFollowsChanges holds, through random writes and removals
+// of drafts, published and scheduled articles, each rescanned alone (so
+// that the scan updates the last list), that the library counts its drafts
+// right, and finds from that count the published and scheduled articles
+// that looking at every article finds.
+func TestDraftCountFollowsChanges(t *testing.T) {
+	dir := t.TempDir()
+	s := NewScanner(Options{Dir: dir, RacyWindow: -1})
+	if _, _, err := s.Scan(); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 5))
+	updated := 0
+	for step := range 300 {
+		path := filepath.Join(dir, fmt.Sprintf("f%d.txt", rng.IntN(20)))
+		if rng.IntN(5) == 0 {
+			os.Remove(path)
+		} else {
+			text := fmt.Sprintf("Title: T%d\nDate: 2024-01-%02d\nDraft: %t\n\nBody.\n", step, 1+rng.IntN(6), rng.IntN(3) == 0)
+			if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if s.published != nil {
+			updated++
+		}
+		lib, _, err := s.ScanChanged([]string{path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		drafts := 0
+		for _, a := range lib.Articles {
+			drafts += draft(a)
+		}
+		if !lib.counted || lib.drafts != drafts {
+			t.Fatalf("step %d: %d drafts counted (%v); want %d", step, lib.drafts, lib.counted, drafts)
+		}
+		uncounted := &Library{Articles: lib.Articles}
+		for day := range 8 {
+			now := time.Date(2024, 1, day, 12, 0, 0, 0, time.UTC)
+			if got, want := lib.Published(now), uncounted.Published(now); !slices.Equal(got, want) {
+				t.Fatalf("step %d: published on day %d: %v, want %v", step, day, paths(got), paths(want))
+			}
+			if got, want := lib.NextScheduled(now), uncounted.NextScheduled(now); !got.Equal(want) {
+				t.Fatalf("step %d: next scheduled on day %d: %v, want %v", step, day, got, want)
+			}
+		}
+	}
+	if updated < 250 {
+		t.Errorf("only %d of 300 scans updated the last list", updated)
+	}
 }

@@ -184,14 +184,16 @@ func (s *Scanner) scanLocked(start time.Time, list func() (*walker, error)) (*Li
 	prev := s.cache
 	s.cache, s.listing = next, listing
 	s.assignIdentities(toRead, vanished)
-	articles, dupProblems := s.publish(files, prev, toRead, removed)
+	pub, dupProblems := s.publish(files, prev, toRead, removed)
 
 	problems := append(append(walkProblems, dupProblems...), mediaProblems...)
 	problems = append(problems, s.fileProblems(toRead, readProblems, removed)...)
 	sortProblems(problems)
 	s.logNew(problems)
 	stats.Duration = time.Since(start)
-	return &Library{Articles: articles, Media: media, Problems: problems, scanner: s}, stats, nil
+	lib := &Library{Articles: pub.articles, Media: media, Problems: problems, scanner: s}
+	lib.drafts, lib.counted = pub.drafts, true
+	return lib, stats, nil
 }
 
 // reuse builds the next cache with the entries of unchanged files and
