@@ -245,7 +245,6 @@ func rejectDuplicates(articles []*article.Article) (*published, []*article.Parse
 		}
 		p.idOwner[a.ID], p.slugOwner[a.Slug] = a.Path, a.Path
 		p.articles = append(p.articles, a)
-		p.drafts += draft(a)
 	}
 	return p, problems
 }

@@ -18,8 +18,9 @@ const maxIncremental = 256
 type published struct {
 	articles           []*article.Article
 	idOwner, slugOwner map[string]string
-	// drafts counts the drafts among articles (Library.Published).
-	drafts int
+	// visible are the articles that are not drafts, in the same order
+	// (Library.Published).
+	visible []*article.Article
 }
 
 // publish returns the articles to publish, newest first, with a problem
@@ -39,6 +40,7 @@ func (s *Scanner) publish(files []fileInfo, prev map[string]*entry, read []fileI
 	}
 	p, problems := rejectDuplicates(all)
 	slices.SortFunc(p.articles, newestFirst)
+	p.visible = slices.DeleteFunc(slices.Clone(p.articles), isDraft)
 	// Which of two articles with one id is kept depends on the order of
 	// their paths, which an update does not see: with duplicates, every
 	// scan checks them all.
@@ -81,12 +83,10 @@ func (p *published) update(prev, next map[string]*entry, read []fileInfo, remove
 		}
 		ids[a.ID], slugs[a.Slug] = true, true
 	}
-	articles := slices.Clone(p.articles)
+	articles, visible := slices.Clone(p.articles), slices.Clone(p.visible)
 	for _, a := range out {
-		if i, found := slices.BinarySearchFunc(articles, a, newestFirst); found && articles[i] == a {
-			articles = slices.Delete(articles, i, i+1)
-			p.drafts -= draft(a)
-		}
+		articles = remove(articles, a)
+		visible = remove(visible, a)
 		if p.idOwner[a.ID] == a.Path {
 			delete(p.idOwner, a.ID)
 		}
@@ -97,20 +97,25 @@ func (p *published) update(prev, next map[string]*entry, read []fileInfo, remove
 	for _, a := range in {
 		i, _ := slices.BinarySearchFunc(articles, a, newestFirst)
 		articles = slices.Insert(articles, i, a)
-		p.drafts += draft(a)
+		if !a.Draft {
+			i, _ := slices.BinarySearchFunc(visible, a, newestFirst)
+			visible = slices.Insert(visible, i, a)
+		}
 		p.idOwner[a.ID], p.slugOwner[a.Slug] = a.Path, a.Path
 	}
-	p.articles = articles
+	p.articles, p.visible = articles, visible
 	return true
 }
 
-// draft is 1 for a draft, else 0.
-func draft(a *article.Article) int {
-	if a.Draft {
-		return 1
+// remove removes a from as, sorted newestFirst, if it is there.
+func remove(as []*article.Article, a *article.Article) []*article.Article {
+	if i, found := slices.BinarySearchFunc(as, a, newestFirst); found && as[i] == a {
+		return slices.Delete(as, i, i+1)
 	}
-	return 0
+	return as
 }
+
+func isDraft(a *article.Article) bool { return a.Draft }
 
 // newestFirst orders articles by publication time, newest first, then by
 // ID, then by path, so equal dates never reorder between rebuilds.

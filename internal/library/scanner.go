@@ -192,7 +192,7 @@ func (s *Scanner) scanLocked(start time.Time, list func() (*walker, error)) (*Li
 	s.logNew(problems)
 	stats.Duration = time.Since(start)
 	lib := &Library{Articles: pub.articles, Media: media, Problems: problems, scanner: s}
-	lib.drafts, lib.counted = pub.drafts, true
+	lib.visible = pub.visible
 	return lib, stats, nil
 }
 
