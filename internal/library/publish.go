@@ -117,6 +117,9 @@ func remove(as []*article.Article, a *article.Article) []*article.Article {
 
 func isDraft(a *article.Article) bool { return a.Draft }
 
+// Compare orders articles as Library.Articles holds them (newestFirst).
+func Compare(a, b *article.Article) int { return newestFirst(a, b) }
+
 // newestFirst orders articles by publication time, newest first, then by
 // ID, then by path, so equal dates never reorder between rebuilds.
 func newestFirst(a, b *article.Article) int {

@@ -63,6 +63,9 @@ type Builder struct {
 	// entries are the list entries of the articles published by the
 	// current build, for the tag pages (entries.go).
 	entries entries
+	// tags groups the articles published by the last build by tag
+	// (taggroups.go).
+	tags *tagIndex
 	// memos holds the other documents of the previous build, by what
 	// they were rendered from.
 	memos memos
@@ -177,7 +180,7 @@ func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early fun
 	// build succeeds there is no last build to carry over from, so one
 	// that fails midway leaves the next to render everything.
 	if b.published == nil {
-		b.pages, b.pageDocs, b.entries = nil, nil, nil
+		b.pages, b.pageDocs, b.entries, b.tags = nil, nil, nil, nil
 	}
 	gone, added := library.Diff(b.published, published)
 	b.published = nil
@@ -188,7 +191,7 @@ func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early fun
 		// reused (pageindex.go).
 		r.index = b.loadIndex()
 	}
-	groups, problems := b.groupTags(published)
+	groups, problems := b.tagGroups(published, gone, added)
 	r.stats.Problems = problems
 	if err := r.renderFront(published, latest, groups); err != nil {
 		return nil, BuildStats{}, err

@@ -1,10 +1,7 @@
 package site
 
 import (
-	"cmp"
 	"fmt"
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -98,37 +95,7 @@ func (b *Builder) slugOf(tag string) string {
 // warning on every article whose tag differs from its page's name by
 // more than case, so feedpub check shows where to make them agree.
 func (b *Builder) groupTags(published []*article.Article) ([]*tagGroup, []*article.ParseError) {
-	bySlug := map[string]*tagGroup{}
-	spellings := map[string]map[string]int{} // slug → spelling → uses
-	for _, a := range published {
-		for _, tag := range a.Tags {
-			slug := b.slugOf(tag)
-			if slug == "" {
-				continue
-			}
-			g := bySlug[slug]
-			if g == nil {
-				g = &tagGroup{slug: slug}
-				bySlug[slug] = g
-				spellings[slug] = map[string]int{}
-			}
-			// One article can list two spellings of one slug;
-			// it appears once.
-			if n := len(g.articles); n == 0 || g.articles[n-1] != a {
-				g.articles = append(g.articles, a)
-			}
-			spellings[slug][tag]++
-		}
-	}
-	groups := slices.SortedFunc(maps.Values(bySlug), func(x, y *tagGroup) int { return cmp.Compare(x.slug, y.slug) })
-	var problems []*article.ParseError
-	for _, g := range groups {
-		g.name = mostUsed(spellings[g.slug])
-		if len(spellings[g.slug]) > 1 {
-			problems = append(problems, mergedSpellings(g)...)
-		}
-	}
-	return groups, problems
+	return b.newTagIndex(published).sorted()
 }
 
 // mostUsed returns the key with the highest count, ties going to the
