@@ -18,9 +18,10 @@ const maxIncremental = 256
 type published struct {
 	articles           []*article.Article
 	idOwner, slugOwner map[string]string
-	// visible are the articles that are not drafts, in the same order
-	// (Library.Published).
-	visible []*article.Article
+	// visible are the articles that are not drafts, and inMemory those
+	// whose body is in memory (not BodyOnDisk), in the same order
+	// (Library.Published, Library.BodiesInMemory).
+	visible, inMemory []*article.Article
 }
 
 // publish returns the articles to publish, newest first, with a problem
@@ -41,6 +42,7 @@ func (s *Scanner) publish(files []fileInfo, prev map[string]*entry, read []fileI
 	p, problems := rejectDuplicates(all)
 	slices.SortFunc(p.articles, newestFirst)
 	p.visible = slices.DeleteFunc(slices.Clone(p.articles), isDraft)
+	p.inMemory = slices.DeleteFunc(slices.Clone(p.articles), bodyOnDisk)
 	// Which of two articles with one id is kept depends on the order of
 	// their paths, which an update does not see: with duplicates, every
 	// scan checks them all.
@@ -83,10 +85,11 @@ func (p *published) update(prev, next map[string]*entry, read []fileInfo, remove
 		}
 		ids[a.ID], slugs[a.Slug] = true, true
 	}
-	articles, visible := slices.Clone(p.articles), slices.Clone(p.visible)
+	articles, visible, inMemory := slices.Clone(p.articles), slices.Clone(p.visible), slices.Clone(p.inMemory)
 	for _, a := range out {
 		articles = remove(articles, a)
 		visible = remove(visible, a)
+		inMemory = remove(inMemory, a)
 		if p.idOwner[a.ID] == a.Path {
 			delete(p.idOwner, a.ID)
 		}
@@ -98,13 +101,21 @@ func (p *published) update(prev, next map[string]*entry, read []fileInfo, remove
 		i, _ := slices.BinarySearchFunc(articles, a, newestFirst)
 		articles = slices.Insert(articles, i, a)
 		if !a.Draft {
-			i, _ := slices.BinarySearchFunc(visible, a, newestFirst)
-			visible = slices.Insert(visible, i, a)
+			visible = insert(visible, a)
+		}
+		if !a.BodyOnDisk {
+			inMemory = insert(inMemory, a)
 		}
 		p.idOwner[a.ID], p.slugOwner[a.Slug] = a.Path, a.Path
 	}
-	p.articles, p.visible = articles, visible
+	p.articles, p.visible, p.inMemory = articles, visible, inMemory
 	return true
+}
+
+// insert puts a into as, sorted newestFirst, at its place.
+func insert(as []*article.Article, a *article.Article) []*article.Article {
+	i, _ := slices.BinarySearchFunc(as, a, newestFirst)
+	return slices.Insert(as, i, a)
 }
 
 // remove removes a from as, sorted newestFirst, if it is there.
@@ -115,7 +126,8 @@ func remove(as []*article.Article, a *article.Article) []*article.Article {
 	return as
 }
 
-func isDraft(a *article.Article) bool { return a.Draft }
+func isDraft(a *article.Article) bool    { return a.Draft }
+func bodyOnDisk(a *article.Article) bool { return a.BodyOnDisk }
 
 // Compare orders articles as Library.Articles holds them (newestFirst).
 func Compare(a, b *article.Article) int { return newestFirst(a, b) }

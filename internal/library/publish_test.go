@@ -95,13 +95,14 @@ func countDuplicates(ps []*article.ParseError) int {
 }
 
 // TestPublishedFollowsChanges holds, through random writes and removals
-// of drafts, published and scheduled articles, each rescanned alone (so
-// that the scan updates the last list), that the library finds from its
-// list of articles that are not drafts the published and scheduled
-// articles that looking at every article finds.
+// of drafts, published and scheduled articles, with bodies kept on disk
+// or not, each rescanned alone (so that the scan updates the last list),
+// that the library finds from the lists it keeps the published and
+// scheduled articles, and those with bodies in memory, that looking at
+// every article finds.
 func TestPublishedFollowsChanges(t *testing.T) {
 	dir := t.TempDir()
-	s := NewScanner(Options{Dir: dir, RacyWindow: -1})
+	s := NewScanner(Options{Dir: dir, RacyWindow: -1, BodiesOnDisk: true})
 	if _, _, err := s.Scan(); err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +113,8 @@ func TestPublishedFollowsChanges(t *testing.T) {
 		if rng.IntN(5) == 0 {
 			os.Remove(path)
 		} else {
-			text := fmt.Sprintf("Title: T%d\nDate: 2024-01-%02d\nDraft: %t\n\nBody.\n", step, 1+rng.IntN(6), rng.IntN(3) == 0)
+			body := []string{"Body.", "A body that mentions href=x, kept in memory."}[rng.IntN(2)]
+			text := fmt.Sprintf("Title: T%d\nDate: 2024-01-%02d\nDraft: %t\n\n%s\n", step, 1+rng.IntN(6), rng.IntN(3) == 0, body)
 			if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -124,8 +126,9 @@ func TestPublishedFollowsChanges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if lib.visible == nil {
-			t.Fatalf("step %d: the library does not know which articles are drafts", step)
+		inMemory, ok := lib.BodiesInMemory()
+		if want := slices.DeleteFunc(slices.Clone(lib.Articles), bodyOnDisk); !ok || !slices.Equal(inMemory, want) {
+			t.Fatalf("step %d: bodies in memory %v (%v); want %v", step, paths(inMemory), ok, paths(want))
 		}
 		uncounted := &Library{Articles: lib.Articles}
 		for day := range 8 {

@@ -192,7 +192,7 @@ func (s *Scanner) scanLocked(start time.Time, list func() (*walker, error)) (*Li
 	s.logNew(problems)
 	stats.Duration = time.Since(start)
 	lib := &Library{Articles: pub.articles, Media: media, Problems: problems, scanner: s}
-	lib.visible = pub.visible
+	lib.visible, lib.inMemory, lib.derived = pub.visible, pub.inMemory, true
 	return lib, stats, nil
 }
 

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"iter"
 	"maps"
 	"net/url"
 	"path"
@@ -66,10 +67,7 @@ func (b *Builder) resolveAll(lib *library.Library, published []*article.Article)
 	next := links{resolved: map[*article.Article]*article.Article{}, plain: map[*article.Article]bool{}}
 	sameTable := false
 	out := published
-	for i, a := range published {
-		if a.BodyOnDisk {
-			continue
-		}
+	for i, a := range bodiesInMemory(lib, published) {
 		if next.table == nil {
 			next.table = newLinkTable(lib)
 			sameTable = maps.Equal(next.table, b.links.table)
@@ -93,6 +91,30 @@ func (b *Builder) resolveAll(lib *library.Library, published []*article.Article)
 	}
 	b.links = next
 	return out
+}
+
+// bodiesInMemory yields the articles of published (of lib, newest first)
+// whose body is in memory, by their index in published. When the library
+// knows them and they are few, it looks up each instead of looking at
+// every article: at 100,000 articles with their bodies on disk, that was
+// a fifth of a one-file rebuild, out of the CPU cache.
+func bodiesInMemory(lib *library.Library, published []*article.Article) iter.Seq2[int, *article.Article] {
+	return func(yield func(int, *article.Article) bool) {
+		if inMemory, ok := lib.BodiesInMemory(); ok && len(inMemory) < len(published)/8 {
+			for _, a := range inMemory {
+				i, found := slices.BinarySearchFunc(published, a, library.Compare)
+				if found && published[i] == a && !yield(i, a) {
+					return
+				}
+			}
+			return
+		}
+		for i, a := range published {
+			if !a.BodyOnDisk && !yield(i, a) {
+				return
+			}
+		}
+	}
 }
 
 // referenceAttrs are the attributes that hold a URL to rewrite.

@@ -1,6 +1,8 @@
 package site_test
 
 import (
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,10 +45,39 @@ var linkTests = []struct{ ref, want string }{
 	{"//cdn.example.org/x.js", "//cdn.example.org/x.js"},
 }
 
+// Also with the bodies of articles without references left on disk, among
+// many such articles: the builder then finds the few kept in memory from
+// the library's list of them (bodiesInMemory), not by looking at each.
 func TestRelativeReferencesBecomeAbsolute(t *testing.T) {
-	dir := t.TempDir()
-	writeCorpus(t, dir, linkCorpus)
-	snap, _ := build(t, testConfig(dir), now)
+	t.Run("bodies in memory", func(t *testing.T) {
+		dir := t.TempDir()
+		writeCorpus(t, dir, linkCorpus)
+		snap, _ := build(t, testConfig(dir), now)
+		checkAbsoluteReferences(t, snap)
+	})
+	t.Run("bodies on disk", func(t *testing.T) {
+		dir := t.TempDir()
+		corpus := maps.Clone(linkCorpus)
+		for i := range 40 {
+			corpus[fmt.Sprintf("old/%d.txt", i)] = fmt.Sprintf("Title: Old %d\nDate: 2023-05-%02d\n\nPlain.\n", i, 1+i%28)
+		}
+		writeCorpus(t, dir, corpus)
+		lib, b := scan(t, testConfig(dir), library.Options{BodiesOnDisk: true, Now: func() time.Time { return now }})
+		if inMemory, ok := lib.BodiesInMemory(); !ok || len(inMemory) != 1 {
+			t.Fatalf("bodies in memory: %d (%v); want the one of 2024/post.md", len(inMemory), ok)
+		}
+		snap, _, err := b.Build(lib, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAbsoluteReferences(t, snap)
+	})
+}
+
+// checkAbsoluteReferences checks linkTests in the page and feeds of
+// 2024/post.md.
+func checkAbsoluteReferences(t *testing.T, snap *site.Snapshot) {
+	t.Helper()
 
 	page := snap.Lookup("/articles/2024/post/")
 	if page == nil {
