@@ -12,15 +12,17 @@
 //   - all rendered: process start → /healthz saying every document is
 //     rendered ("complete": true, or "ok" from a feedpub that renders
 //     everything before serving);
-//   - rebuilds after start: those logged after the first build, with no
-//     file changed (such as a watcher catching up, "reason=watching"),
-//     with their durations;
 //   - start done: process start → the log line saying the start's
 //     background work is over (every document compressed, the state,
 //     store and caches saved, memory handed back);
+//   - rebuilds after start: those logged after the first build, with no
+//     file changed (such as a watcher catching up, "reason=watching"),
+//     with their durations;
 //   - peak RSS (VmHWM) and steady RSS (VmRSS -settle after the start is
 //     done) from /proc/PID/status, also as a multiple of the articles'
 //     bytes;
+//   - file written → served: -probes articles written one at a time, each
+//     timed until it is in /rss.xml, and the RSS (VmRSS) after them;
 //
 // with the load average at the end of each run beside them: the numbers
 // mean little on a busy machine.
@@ -99,8 +101,8 @@ func main() {
 
 // startTable prints the first table: feedpub starting fresh and warm.
 func startTable(bin, tmp, cacheDir string, sizes []int, runs, probes int, settle, limit time.Duration) {
-	fmt.Println("| articles | articles' bytes | start | first 200 on /rss.xml | all rendered | start done | rebuilds after start | peak RSS (VmHWM) | steady RSS (VmRSS) | file written → served, median (max) | load average |")
-	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	fmt.Println("| articles | articles' bytes | start | first 200 on /rss.xml | all rendered | start done | rebuilds after start | peak RSS (VmHWM) | steady RSS (VmRSS) | file written → served, median (max) | RSS after those | load average |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, n := range sizes {
 		dir := corpus(cacheDir, n)
 		size := articleBytes(dir)
@@ -118,10 +120,10 @@ func startTable(bin, tmp, cacheDir string, sizes []int, runs, probes int, settle
 				if warm {
 					mode = "warm"
 				}
-				fmt.Printf("| %d | %.0f MB | %s | %s | %s | %s | %s | %s (%.1f×) | %s (%.1f×) | %s | %s |\n",
+				fmt.Printf("| %d | %.0f MB | %s | %s | %s | %s | %s | %s (%.1f×) | %s (%.1f×) | %s | %s (%.1f×) | %s |\n",
 					n, float64(size)/1e6, mode, secs(m.first), secs(m.all), secs(m.done), m.later,
 					mb(m.peak), float64(m.peak)/float64(size), mb(m.steady), float64(m.steady)/float64(size),
-					m.served, bench.LoadAverage())
+					m.served, mb(m.afterProbes), float64(m.afterProbes)/float64(size), bench.LoadAverage())
 			}
 		}
 	}
@@ -140,6 +142,7 @@ type measurement struct {
 	later        string        // rebuilds after the first, as logged
 	served       string        // file written → in /rss.xml: median (max)
 	peak, steady int64         // bytes
+	afterProbes  int64         // VmRSS after the articles written
 }
 
 func measure(bin, site, articles string, probes int, settle, limit time.Duration) measurement {
@@ -168,6 +171,7 @@ func measure(bin, site, articles string, probes int, settle, limit time.Duration
 	m.later = laterRebuilds(&stderr)
 	m.peak, m.steady = memory(cmd.Process.Pid)
 	m.served = probe(base+"/rss.xml", articles, probes, deadline)
+	_, m.afterProbes = memory(cmd.Process.Pid)
 	stop()
 	return m
 }
