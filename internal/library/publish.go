@@ -24,9 +24,10 @@ type published struct {
 	visible, inMemory []*article.Article
 }
 
-// publish returns the articles to publish, newest first, with a problem
-// for each one left out for repeating another's id or slug. prev is the
-// last scan's cache; files were read in this scan, removed are gone.
+// publish returns the articles to publish, newest first, with the lists
+// derived from them, and a problem for each one left out for repeating
+// another's id or slug. prev is the last scan's cache; files were read in
+// this scan, removed are gone. The caller must not modify what it returns.
 func (s *Scanner) publish(files []fileInfo, prev map[string]*entry, read []fileInfo, removed []string) (*published, []*article.ParseError) {
 	if p := s.published; p != nil && len(read)+len(removed) <= maxIncremental {
 		if p.update(prev, s.cache, read, removed) {
@@ -98,8 +99,7 @@ func (p *published) update(prev, next map[string]*entry, read []fileInfo, remove
 		}
 	}
 	for _, a := range in {
-		i, _ := slices.BinarySearchFunc(articles, a, newestFirst)
-		articles = slices.Insert(articles, i, a)
+		articles = insert(articles, a)
 		if !a.Draft {
 			visible = insert(visible, a)
 		}
