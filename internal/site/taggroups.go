@@ -23,11 +23,17 @@ type tagIndex struct {
 	problems map[string][]*article.ParseError
 }
 
+// maxTagUpdate is the most articles gone and added for a build to update
+// the tag groups rather than make them again: each one put in moves the
+// rest of its groups' lists.
+const maxTagUpdate = 256
+
 // tagGroups returns what groupTags returns for published, from the index
 // of the last build updated with the articles gone and added since; with
-// no index (a first build, or one after a failed build) it makes one.
+// no index (a first build, or one after a failed build), or after many
+// changes, it makes one.
 func (b *Builder) tagGroups(published, gone, added []*article.Article) ([]*tagGroup, []*article.ParseError) {
-	if b.tags == nil {
+	if b.tags == nil || len(gone)+len(added) > maxTagUpdate {
 		b.tags = b.newTagIndex(published)
 	} else {
 		for slug := range b.tags.update(b, gone, added) {

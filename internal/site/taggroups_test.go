@@ -14,7 +14,8 @@ import (
 // TestTagGroupsFollowChanges holds that the tag groups a build updates
 // from the last build's (tagGroups) are those grouping every article
 // gives (groupTags), names and merged-spelling warnings included,
-// through random articles added, removed and retagged; and that a group
+// through random articles added, removed and retagged, a few at a time
+// or more than an update takes; and that a group
 // handed out is never changed afterwards (memos keep its articles).
 func TestTagGroupsFollowChanges(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -49,6 +50,11 @@ func TestTagGroupsFollowChanges(t *testing.T) {
 				a := *newArticle()
 				a.Path, a.ID = next[i].Path, next[i].ID
 				next[i] = &a
+			}
+		}
+		if step%100 == 99 { // more than an update takes
+			for range maxTagUpdate + 1 {
+				next = append(next, newArticle())
 			}
 		}
 		slices.SortFunc(next, library.Compare)
