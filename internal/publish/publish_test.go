@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/feedpub/feedpub/internal/config"
 	"github.com/feedpub/feedpub/internal/publish"
@@ -197,5 +198,37 @@ func TestStartDoneIsLoggedOnce(t *testing.T) {
 	p.Wait()
 	if n := strings.Count(logs.String(), done); n != 1 {
 		t.Errorf("after a later rebuild the log holds %d lines %s; want 1", n, done)
+	}
+}
+
+// TestChangesHandMemoryBackWhenQuiet holds that a resident publisher
+// hands back the memory its changes freed once it has been quiet for
+// SettleAfter, and does not for its start alone (which hands its own
+// back) nor again while nothing changes.
+func TestChangesHandMemoryBackWhenQuiet(t *testing.T) {
+	var logs lockedBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	const settle = 30 * time.Millisecond
+	p, cfg := newPublisher(t, publish.Options{Resident: true, Logger: logger, SettleAfter: settle})
+	const handed = `msg="memory freed by the changes handed back"`
+	count := func() int { return strings.Count(logs.String(), handed) }
+	rebuild(t, p.Rebuild)
+	time.Sleep(3 * settle)
+	if n := count(); n != 0 {
+		t.Fatalf("after the start alone: %d settles; want none", n)
+	}
+	writeArticle(t, cfg.Articles.Dir, "later.txt", "Later")
+	rebuild(t, p.Rebuild)
+	deadline := time.Now().Add(10 * time.Second)
+	for count() == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	n := count()
+	if n == 0 {
+		t.Fatal("a change and a quiet while later, no settle")
+	}
+	time.Sleep(3 * settle)
+	if again := count(); again != n {
+		t.Errorf("with nothing changed, %d more settles; want none", again-n)
 	}
 }

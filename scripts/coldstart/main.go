@@ -22,7 +22,9 @@
 //     done) from /proc/PID/status, also as a multiple of the articles'
 //     bytes;
 //   - file written → served: -probes articles written one at a time, each
-//     timed until it is in /rss.xml, and the RSS (VmRSS) after them;
+//     timed until it is in /rss.xml, the RSS (VmRSS) after them, and the
+//     RSS once feedpub has been quiet long enough to hand back what the
+//     changes freed (publish.DefaultSettleAfter, then -settle);
 //
 // with the load average at the end of each run beside them: the numbers
 // mean little on a busy machine.
@@ -101,8 +103,8 @@ func main() {
 
 // startTable prints the first table: feedpub starting fresh and warm.
 func startTable(bin, tmp, cacheDir string, sizes []int, runs, probes int, settle, limit time.Duration) {
-	fmt.Println("| articles | articles' bytes | start | first 200 on /rss.xml | all rendered | start done | rebuilds after start | peak RSS (VmHWM) | steady RSS (VmRSS) | file written → served, median (max) | RSS after those | load average |")
-	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	fmt.Println("| articles | articles' bytes | start | first 200 on /rss.xml | all rendered | start done | rebuilds after start | peak RSS (VmHWM) | steady RSS (VmRSS) | file written → served, median (max) | RSS after those | RSS when quiet again | load average |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, n := range sizes {
 		dir := corpus(cacheDir, n)
 		size := articleBytes(dir)
@@ -120,10 +122,11 @@ func startTable(bin, tmp, cacheDir string, sizes []int, runs, probes int, settle
 				if warm {
 					mode = "warm"
 				}
-				fmt.Printf("| %d | %.0f MB | %s | %s | %s | %s | %s | %s (%.1f×) | %s (%.1f×) | %s | %s (%.1f×) | %s |\n",
+				fmt.Printf("| %d | %.0f MB | %s | %s | %s | %s | %s | %s (%.1f×) | %s (%.1f×) | %s | %s (%.1f×) | %s (%.1f×) | %s |\n",
 					n, float64(size)/1e6, mode, secs(m.first), secs(m.all), secs(m.done), m.later,
 					mb(m.peak), float64(m.peak)/float64(size), mb(m.steady), float64(m.steady)/float64(size),
-					m.served, mb(m.afterProbes), float64(m.afterProbes)/float64(size), bench.LoadAverage())
+					m.served, mb(m.afterProbes), float64(m.afterProbes)/float64(size),
+					mb(m.quiet), float64(m.quiet)/float64(size), bench.LoadAverage())
 			}
 		}
 	}
@@ -143,6 +146,7 @@ type measurement struct {
 	served       string        // file written → in /rss.xml: median (max)
 	peak, steady int64         // bytes
 	afterProbes  int64         // VmRSS after the articles written
+	quiet        int64         // VmRSS once feedpub settled after them
 }
 
 func measure(bin, site, articles string, probes int, settle, limit time.Duration) measurement {
@@ -172,6 +176,10 @@ func measure(bin, site, articles string, probes int, settle, limit time.Duration
 	m.peak, m.steady = memory(cmd.Process.Pid)
 	m.served = probe(base+"/rss.xml", articles, probes, deadline)
 	_, m.afterProbes = memory(cmd.Process.Pid)
+	if probes > 0 {
+		time.Sleep(publish.DefaultSettleAfter + settle)
+	}
+	_, m.quiet = memory(cmd.Process.Pid)
 	stop()
 	return m
 }
