@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -22,9 +21,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/feedpub/feedpub/internal/syncbuf"
 )
 
 // pebble is Let's Encrypt's test ACME server, with pebble-challtestsrv as
@@ -136,7 +136,7 @@ func (p *pebble) stop() {
 // stops it when the test ends.
 func start(t *testing.T, cmd *exec.Cmd) {
 	t.Helper()
-	var out syncBuffer
+	var out syncbuf.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -249,25 +249,6 @@ func waitFor(t *testing.T, what string, try func() error) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a
-// process's output or a server's logs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // errNotYet is what a waitFor try returns while the awaited thing has not

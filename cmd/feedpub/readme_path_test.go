@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/feedpub/feedpub/internal/syncbuf"
 )
 
 var (
@@ -94,7 +96,7 @@ func copyFile(t *testing.T, from, to string) {
 // process is a running feedpub binary.
 type process struct {
 	url string // http://ADDR/
-	log *syncBuffer
+	log *syncbuf.Buffer
 }
 
 // startBinary runs feedpub in dir with args and --listen on a free port,
@@ -105,7 +107,7 @@ func startBinary(t *testing.T, dir string, args ...string) *process {
 	addr := freeAddr(t)
 	cmd := exec.Command(feedpubBinary(t), append(args, "--listen", addr)...)
 	cmd.Dir = dir
-	log := &syncBuffer{}
+	log := &syncbuf.Buffer{}
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/mmcdole/gofeed"
+
+	"github.com/feedpub/feedpub/internal/syncbuf"
 )
 
 // TestServeUnderBasePath runs feedpub serve as the command line does,
@@ -22,7 +24,7 @@ func TestServeUnderBasePath(t *testing.T) {
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"serve", "--config", path}, logs, logs) }()

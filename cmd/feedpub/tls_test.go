@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/feedpub/feedpub/internal/syncbuf"
 )
 
 // TestACMEWithPebble serves HTTPS with a certificate from a real ACME
@@ -22,7 +24,7 @@ func TestACMEWithPebble(t *testing.T) {
 	httpsAddr, httpAddr := freeAddr(t), freeAddr(t)
 	ca, path, base := acmeProject(t, httpsAddr, httpAddr)
 
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	stop := serveInBackground(t, path, logs)
 	client := siteClient(ca.issuingRoot(t))
 	resp := waitHTTPS(t, client, base+"rss.xml")
@@ -95,7 +97,7 @@ func acmeProject(t *testing.T, httpsAddr, httpAddr string) (ca *pebble, path, ba
 // TLS-ALPN-01 on the HTTPS port, and the feed is served over HTTP/2.
 func TestACMEWithoutPlainHTTP(t *testing.T) {
 	ca, path, base := acmeProject(t, freeAddr(t), "")
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	serveInBackground(t, path, logs)
 	resp := waitHTTPS(t, siteClient(ca.issuingRoot(t)), base+"atom.xml")
 	if resp.ProtoMajor != 2 {
@@ -108,7 +110,7 @@ func TestACMEWithoutPlainHTTP(t *testing.T) {
 
 // serveInBackground runs feedpub serve on the config at path, logging to
 // logs, until the returned stop is called (or the test ends).
-func serveInBackground(t *testing.T, path string, logs *syncBuffer) (stop func()) {
+func serveInBackground(t *testing.T, path string, logs *syncbuf.Buffer) (stop func()) {
 	t.Helper()
 	e := &env{configPath: path, stdout: logs, stderr: logs, logger: slog.New(slog.NewTextHandler(logs, nil))}
 	cfg, err := e.loadConfig()

@@ -60,16 +60,7 @@ func TestUpdatedListMatchesFullList(t *testing.T) {
 		if !slices.Equal(lib.Articles, want.articles) {
 			t.Fatalf("step %d (%s): updated list %v, want %v", step, name, paths(lib.Articles), paths(want.articles))
 		}
-		uncounted := &Library{Articles: lib.Articles}
-		for day := range 7 {
-			now := time.Date(2024, 1, day, 12, 0, 0, 0, time.UTC)
-			if got, want := lib.Published(now), uncounted.Published(now); !slices.Equal(got, want) {
-				t.Fatalf("step %d: published on day %d: %v, want %v", step, day, paths(got), paths(want))
-			}
-			if got, want := lib.NextScheduled(now), uncounted.NextScheduled(now); !got.Equal(want) {
-				t.Fatalf("step %d: next scheduled on day %d: %v, want %v", step, day, got, want)
-			}
-		}
+		checkPublished(t, step, lib)
 		if dups := countDuplicates(lib.Problems); dups != len(wantProblems) {
 			t.Fatalf("step %d (%s): %d duplicate problems, want %d", step, name, dups, len(wantProblems))
 		}
@@ -130,18 +121,26 @@ func TestPublishedFollowsChanges(t *testing.T) {
 		if want := slices.DeleteFunc(slices.Clone(lib.Articles), bodyOnDisk); !ok || !slices.Equal(inMemory, want) {
 			t.Fatalf("step %d: bodies in memory %v (%v); want %v", step, paths(inMemory), ok, paths(want))
 		}
-		uncounted := &Library{Articles: lib.Articles}
-		for day := range 8 {
-			now := time.Date(2024, 1, day, 12, 0, 0, 0, time.UTC)
-			if got, want := lib.Published(now), uncounted.Published(now); !slices.Equal(got, want) {
-				t.Fatalf("step %d: published on day %d: %v, want %v", step, day, paths(got), paths(want))
-			}
-			if got, want := lib.NextScheduled(now), uncounted.NextScheduled(now); !got.Equal(want) {
-				t.Fatalf("step %d: next scheduled on day %d: %v, want %v", step, day, got, want)
-			}
-		}
+		checkPublished(t, step, lib)
 	}
 	if updated < 250 {
 		t.Errorf("only %d of 300 scans updated the last list", updated)
+	}
+}
+
+// checkPublished fails t unless the published and scheduled articles lib
+// finds from the lists it keeps, on each day around the test articles'
+// dates (January 2024), are those found by looking at every article.
+func checkPublished(t *testing.T, step int, lib *Library) {
+	t.Helper()
+	uncounted := &Library{Articles: lib.Articles}
+	for day := range 8 {
+		now := time.Date(2024, 1, day, 12, 0, 0, 0, time.UTC)
+		if got, want := lib.Published(now), uncounted.Published(now); !slices.Equal(got, want) {
+			t.Fatalf("step %d: published on day %d: %v, want %v", step, day, paths(got), paths(want))
+		}
+		if got, want := lib.NextScheduled(now), uncounted.NextScheduled(now); !got.Equal(want) {
+			t.Fatalf("step %d: next scheduled on day %d: %v, want %v", step, day, got, want)
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/feedpub/feedpub/internal/publish"
 	"github.com/feedpub/feedpub/internal/site"
 	"github.com/feedpub/feedpub/internal/state"
+	"github.com/feedpub/feedpub/internal/syncbuf"
 )
 
 func writeArticle(t *testing.T, dir, name, title string) {
@@ -160,29 +161,11 @@ func TestStateSavesAreCoalescedAndWaitedFor(t *testing.T) {
 	}
 }
 
-// lockedBuffer is a log destination written from background work.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.WriteString(string(p))
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // TestStartDoneIsLoggedOnce holds that a resident publisher says once
 // when its start's background work is over, which is when the feeds have
 // their gzip variants; later rebuilds do not say it again.
 func TestStartDoneIsLoggedOnce(t *testing.T) {
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	p, cfg := newPublisher(t, publish.Options{Resident: true, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	const done = `msg="start done: every document compressed and saved"`
 	rebuild(t, p.Rebuild)
@@ -206,7 +189,7 @@ func TestStartDoneIsLoggedOnce(t *testing.T) {
 // SettleAfter, and does not for its start alone (which hands its own
 // back) nor again while nothing changes.
 func TestChangesHandMemoryBackWhenQuiet(t *testing.T) {
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	const settle = 30 * time.Millisecond
 	p, cfg := newPublisher(t, publish.Options{Resident: true, Logger: logger, SettleAfter: settle})

@@ -25,6 +25,7 @@ import (
 	"github.com/feedpub/feedpub/internal/config"
 	"github.com/feedpub/feedpub/internal/publish"
 	"github.com/feedpub/feedpub/internal/server"
+	"github.com/feedpub/feedpub/internal/syncbuf"
 	"github.com/feedpub/feedpub/internal/watch"
 )
 
@@ -64,7 +65,7 @@ type testSite struct {
 	cfg        config.Config
 	pub        *publish.Publisher
 	clock      *fakeClock
-	logs       *syncBuffer
+	logs       *syncbuf.Buffer
 
 	mu      sync.Mutex
 	results []rebuild
@@ -93,7 +94,7 @@ func newSite(t *testing.T, opts siteOptions) *testSite {
 		opts.articlesDir = "articles"
 	}
 	s := &testSite{t: t, root: root, dir: filepath.Join(root, filepath.FromSlash(opts.articlesDir)), clock: opts.clock,
-		logs: &syncBuffer{}, notify: make(chan struct{}, 1)}
+		logs: &syncbuf.Buffer{}, notify: make(chan struct{}, 1)}
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -409,22 +410,4 @@ func feedArticles(t testing.TB, f *gofeed.Feed) map[string]string {
 		out[id] = it.Title
 	}
 	return out
-}
-
-// syncBuffer is a bytes.Buffer safe for the logger and the test to share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

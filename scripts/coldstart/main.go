@@ -40,7 +40,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -55,11 +54,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/feedpub/feedpub/internal/config"
 	"github.com/feedpub/feedpub/internal/publish"
+	"github.com/feedpub/feedpub/internal/syncbuf"
 	"github.com/feedpub/feedpub/internal/testcorpus"
 	"github.com/feedpub/feedpub/scripts/internal/bench"
 )
@@ -151,7 +150,7 @@ type measurement struct {
 
 func measure(bin, site, articles string, probes int, settle, limit time.Duration) measurement {
 	addr := bench.FreeAddr()
-	var stderr logBuffer
+	var stderr syncbuf.Buffer
 	cmd := exec.Command(bin, "--listen", addr, "--config", filepath.Join(site, "config.toml"))
 	cmd.Stderr = &stderr
 	start := time.Now()
@@ -245,7 +244,7 @@ var rebuiltLine = regexp.MustCompile(`msg=rebuilt reason=(\S+) .*duration=(\S+)`
 // laterRebuilds lists the rebuilds logged after the start's own with no
 // file changed (a watcher catching up would be one), as "reason
 // duration", or "none".
-func laterRebuilds(log *logBuffer) string {
+func laterRebuilds(log *syncbuf.Buffer) string {
 	var out []string
 	for _, m := range rebuiltLine.FindAllStringSubmatch(log.String(), -1) {
 		if m[1] != "start" {
@@ -351,22 +350,3 @@ func discard(path string) {
 func secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
 
 func mb(n int64) string { return fmt.Sprintf("%.0f MB", float64(n)/1e6) }
-
-// logBuffer holds the process's stderr, written by exec's copier while
-// the measurement reads it.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
