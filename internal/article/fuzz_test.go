@@ -149,3 +149,17 @@ func checkXML(doc string) error {
 		}
 	}
 }
+
+// HasReferences answers as searching for the two markers would, which is
+// what it means.
+func FuzzHasReferences(f *testing.F) {
+	for _, s := range []string{"", "=", "href=", "src=", "a href=\"x\"", "hre=f", "hrefsrc", "src =", "==href==src=", "<img src='a'>", "x=1 y=2", "ssrc=", "hhref="} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := strings.Contains(s, "href=") || strings.Contains(s, "src=")
+		if got := HasReferences(s); got != want {
+			t.Errorf("HasReferences(%q) = %v, want %v", s, got, want)
+		}
+	})
+}
