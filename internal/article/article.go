@@ -211,8 +211,8 @@ type Options struct {
 	// false leaves it out.
 	UnsafeHTML bool
 
-	// dropBody is set by ParseDroppingBody.
-	dropBody bool
+	// dropBody is set by ParseDroppingBody, headerOnly by ParseHeader.
+	dropBody, headerOnly bool
 }
 
 // DropBody drops the article's body from memory, to be parsed again from

@@ -163,3 +163,65 @@ func FuzzHasReferences(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseHeader holds that ParseHeader gives the header fields Parse
+// gives, and fails where it fails, whatever follows the header block.
+func FuzzParseHeader(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	for _, s := range []string{
+		"\n\n  \nTitle: T\n\nBody.",
+		"\x01\n\nTitle: T\nDate: 2024-05-01\n\nBody.",
+		"\x01\nTitle: T\n\nBody.",
+		"Title: T\n\x01\nDate: 2024-05-01\n\nBody.",
+		"Title: T\r\nTags: a, b\r\n\r\nBody.\r\n",
+		"Title: T\rDraft: yes\r\rBody.",
+		"Title: T\nSummary: Said.\n\nBody.",
+		"Title: T\nNo header here\nDate: 2024-05-01\n\nBody.",
+		"\uFEFF\nTitle: T\n\nBody.",
+		"Title: \xff\n\nBody.",
+		"Title: T",
+		"Title: T\n",
+	} {
+		f.Add([]byte(s))
+	}
+	for _, file := range testcorpus.Generate(5, 3) {
+		f.Add(file.Data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, name := range []string{"2024-05-01-a.txt", "a.md"} {
+			src := Source{Path: name, Data: data}
+			want, _, wantErr := ParseDroppingBody(src, Options{})
+			got, _, err := ParseHeader(src, Options{})
+			if (err == nil) != (wantErr == nil) {
+				t.Fatalf("%s %q: ParseHeader error %v, Parse error %v", name, data, err, wantErr)
+			}
+			if err != nil {
+				if err.Error() != wantErr.Error() {
+					t.Errorf("%s %q: ParseHeader error %v, Parse error %v", name, data, err, wantErr)
+				}
+				continue
+			}
+			if name == "a.md" {
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s %q: ParseHeader gave\n%+v\nParseDroppingBody\n%+v", name, data, got, want)
+				}
+				continue
+			}
+			if !got.BodyOnDisk || got.ContentHTML != "" {
+				t.Errorf("%s %q: ParseHeader kept a body", name, data)
+			}
+			if got.Summary != "" && got.Summary != want.Summary {
+				t.Errorf("%s %q: summary %q, Parse's %q", name, data, got.Summary, want.Summary)
+			}
+			// What only the body gives.
+			for _, a := range []*Article{got, want} {
+				a.Bio, a.Summary, a.ContentHTML, a.WordCount, a.ContentKey, a.BodyOnDisk = "", "", "", 0, "", false
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s %q: ParseHeader gave\n%+v\nParseDroppingBody\n%+v", name, data, got, want)
+			}
+		}
+	})
+}

@@ -74,6 +74,23 @@ func ParseDroppingBody(src Source, opts Options) (*Article, []*ParseError, error
 	return a, warnings, err
 }
 
+// ParseHeader is ParseDroppingBody for a caller that needs only what an
+// article's header says (title, dates, tags, slug, id, draft): of a
+// plain-text file it reads no further than the header block, so the
+// article it returns has no body, bio, word count, content key or
+// derived summary, and its BodyOnDisk is set. A file that parses whole
+// parses here, with the same header fields; the warnings are those of
+// the header block. Other formats have no header block of their own
+// (a Markdown article's title may be its first heading), so they are
+// parsed whole, as ParseDroppingBody does.
+func ParseHeader(src Source, opts Options) (*Article, []*ParseError, error) {
+	if strings.ToLower(path.Ext(src.Path)) != ".txt" {
+		return ParseDroppingBody(src, opts)
+	}
+	opts.headerOnly = true
+	return Parse(src, opts)
+}
+
 // IsArticleFile reports whether the file named by p is one feedpub parses:
 // its extension is one of Extensions (in any case) and its name is not
 // Ignored. Only the last element of p is looked at, so p may be relative or

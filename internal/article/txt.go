@@ -15,7 +15,9 @@ type txtParser struct {
 	src      Source
 	loc      *time.Location
 	dropBody bool // see ParseDroppingBody
-	warnings []*ParseError
+	// headerOnly parses no more than the header block (ParseHeader).
+	headerOnly bool
+	warnings   []*ParseError
 
 	// Header lines (1-based) of the keys seen so far, 0 when absent.
 	seen [numKeys]int
@@ -23,7 +25,7 @@ type txtParser struct {
 
 // parseTxt parses the house format. See Parse for the meaning of the results.
 func parseTxt(src Source, opts Options) (*Article, []*ParseError, error) {
-	p := &txtParser{src: src, loc: opts.Location, dropBody: opts.dropBody}
+	p := &txtParser{src: src, loc: opts.Location, dropBody: opts.dropBody, headerOnly: opts.headerOnly}
 	if p.loc == nil {
 		p.loc = time.UTC
 	}
@@ -38,8 +40,18 @@ func parseTxt(src Source, opts Options) (*Article, []*ParseError, error) {
 // block are skipped rather than taken as its end: editors and copy-paste
 // leave them, and an article without a title would be the worse reading.
 func (p *txtParser) parse() (*Article, *ParseError) {
-	lines := splitLines(p.cleanText(p.src.Data))
+	data := p.src.Data
+	if p.headerOnly {
+		data = headerBlock(data)
+	}
+	lines := splitLines(p.cleanText(data))
 	start := skipBlankLines(lines)
+	if start == len(lines) && len(data) < len(p.src.Data) {
+		// The block was blank once cleaned (headerBlock): read it all.
+		p.warnings = nil
+		lines = splitLines(p.cleanText(p.src.Data))
+		start = skipBlankLines(lines)
+	}
 	if start == len(lines) {
 		return nil, p.errorf(0, `empty file: an article needs a "Title: …" line`)
 	}
@@ -53,7 +65,11 @@ func (p *txtParser) parse() (*Article, *ParseError) {
 	if err != nil {
 		return nil, err
 	}
-	p.setBody(a, lines[body:])
+	if p.headerOnly {
+		a.BodyOnDisk = true
+	} else {
+		p.setBody(a, lines[body:])
+	}
 	a.lines = lintLinesOf(&p.seen)
 	p.resolveDates(a)
 	return a, nil
@@ -197,6 +213,35 @@ func splitLines(s string) []string {
 		s = s[i+1:]
 	}
 	return lines
+}
+
+// headerBlock returns the start of data that parse needs to read the
+// header: up to the end of the first blank line after a line that is not
+// blank, or all of data. Cleaning the text changes no line break and
+// leaves a blank line blank, so the header parse of this part ends where
+// that of the whole does: at that blank line at the latest. Should a line
+// that is not blank here be blank once cleaned (a lone control
+// character), the block may hold no header at all; parse then finds
+// none, and ParseHeader parses data whole.
+func headerBlock(data []byte) []byte {
+	text := false
+	for i := 0; i < len(data); {
+		end := i + bytes.IndexAny(data[i:], "\r\n")
+		if end < i {
+			return data
+		}
+		next := end + 1
+		if data[end] == '\r' && next < len(data) && data[next] == '\n' {
+			next++
+		}
+		blank := len(bytes.TrimSpace(data[i:end])) == 0
+		if blank && text {
+			return data[:next]
+		}
+		text = text || !blank
+		i = next
+	}
+	return data
 }
 
 // isBlank reports whether line holds nothing but white space.
