@@ -32,7 +32,7 @@ func (s *Scanner) ScanChanged(paths []string) (*Library, Stats, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	start := time.Now()
-	full := func() (*walker, error) { return listFiles(s.opts.Dir) }
+	full := s.walk
 	if s.listing == nil || len(paths) > maxChangedPaths {
 		return s.scanLocked(start, full)
 	}

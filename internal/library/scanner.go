@@ -99,8 +99,9 @@ type Scanner struct {
 	cache  map[string]*entry      // by article path
 	media  map[string]*mediaEntry // by media file path
 	logged map[string]bool        // problem reports logged for the current files
-	// listing is the last scan's walk, which ScanChanged amends.
-	listing *walker
+	// listing is the last scan's walk, which ScanChanged amends;
+	// frontListing is ScanFront's, which the next scan takes.
+	listing, frontListing *walker
 	// published is the last scan's article list, which a scan of a few
 	// files updates (publish.go); nil makes the next scan list them all.
 	published *published
@@ -157,7 +158,16 @@ func NewScanner(opts Options) *Scanner {
 func (s *Scanner) Scan() (*Library, Stats, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.scanLocked(time.Now(), func() (*walker, error) { return listFiles(s.opts.Dir) })
+	return s.scanLocked(time.Now(), s.walk)
+}
+
+// walk lists the directory, or takes the listing ScanFront made.
+func (s *Scanner) walk() (*walker, error) {
+	if l := s.frontListing; l != nil {
+		s.frontListing = nil
+		return l, nil
+	}
+	return listFiles(s.opts.Dir)
 }
 
 // scanLocked is a scan of the files list returns.
@@ -267,6 +277,22 @@ func (s *Scanner) readAll(files []fileInfo, next map[string]*entry) [][]*article
 
 // read reads and parses one file, and returns the problems found.
 func (s *Scanner) read(f fileInfo) (*entry, []*article.ParseError) {
+	return s.readWith(f, s.parseWhole())
+}
+
+// parseWhole is how the scanner parses a file whole.
+func (s *Scanner) parseWhole() parseFunc {
+	if s.opts.BodiesOnDisk {
+		return article.ParseDroppingBody
+	}
+	return article.Parse
+}
+
+// parseFunc is article.Parse or one of its variants.
+type parseFunc func(article.Source, article.Options) (*article.Article, []*article.ParseError, error)
+
+// readWith is read parsing with parse.
+func (s *Scanner) readWith(f fileInfo, parse parseFunc) (*entry, []*article.ParseError) {
 	e := newEntry(f)
 	if f.err != nil {
 		return e, []*article.ParseError{{Path: f.rel, Msg: f.err.Error()}}
@@ -281,10 +307,6 @@ func (s *Scanner) read(f fileInfo) (*entry, []*article.ParseError) {
 	}
 	if err != nil {
 		return e, []*article.ParseError{{Path: f.rel, Msg: err.Error()}}
-	}
-	parse := article.Parse
-	if s.opts.BodiesOnDisk {
-		parse = article.ParseDroppingBody
 	}
 	a, warnings, err := parse(article.Source{Path: f.rel, Data: data, ModTime: time.Unix(0, f.modTime)}, s.opts.Parse)
 	if err != nil {
