@@ -173,6 +173,67 @@ func (b *Builder) Build(lib *library.Library, now time.Time) (*Snapshot, BuildSt
 // it served sooner, so it has the same generation.
 func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early func(*Snapshot)) (*Snapshot, BuildStats, error) {
 	renderStart := time.Now() // the system's clock, which files' times use
+	f, err := b.buildFront(lib, now)
+	if err != nil {
+		return nil, BuildStats{}, err
+	}
+	r := f.run
+	stamped := 0 // r.fresh[:stamped] have their Last-Modified
+	if early != nil {
+		early(b.earlySnapshot(f, lib, now))
+		stamped = len(r.fresh)
+	}
+	if b.entries, err = b.renderEntries(f.gone, f.added); err != nil {
+		return nil, BuildStats{}, err
+	}
+	if err := r.renderBack(f.gone, f.added, f.groups); err != nil {
+		return nil, BuildStats{}, err
+	}
+	b.storeBodies(r.fresh[stamped:], f.frontPaths)
+	snap := r.snapshot(lib, now, len(f.published), f.generation, r.docs, r.pageDocs)
+	snap.front, snap.renderStart, snap.archive = f.frontPaths, renderStart, r.memos.archive
+	b.stampLastModified(r.fresh[stamped:], now)
+	b.deferCompression(snap, r.fresh)
+	b.rememberStamps(snap)
+	b.pages, b.pageDocs, b.published = r.pages, r.pageDocs, f.published
+	b.memos, b.media, b.prev = r.memos, r.media, snap
+	r.stats.Rendered = len(r.fresh) - r.reusedPages
+	return snap, r.stats, nil
+}
+
+// BuildFront renders the documents BuildFeedsFirst hands early, and
+// only those, from a library whose articles other than the newest may
+// be known by their headers alone (library.Scanner.ScanFront), and
+// returns their snapshot, which answers every other path of the site as
+// rendering. Nothing else is asked of b after: the complete build is
+// another builder's, continued from this snapshot (Continue), so that
+// it keeps the Last-Modified and gzip variants of what did not change.
+func (b *Builder) BuildFront(lib *library.Library, now time.Time) (*Snapshot, error) {
+	f, err := b.buildFront(lib, now)
+	if err != nil {
+		return nil, err
+	}
+	snap := b.earlySnapshot(f, lib, now)
+	snap.early = true
+	return snap, nil
+}
+
+// frontBuild is a build whose front documents are rendered
+// (renderFront), with what the rest of it needs.
+type frontBuild struct {
+	run *renderRun
+	// published are the articles published, and gone and added those
+	// that left and came since the last build.
+	published, gone, added []*article.Article
+	groups                 []*tagGroup
+	frontPaths             []string // sorted
+	archivePages           int
+	generation             uint64
+}
+
+// buildFront begins a build: it renders the front documents (and
+// carries over the media files).
+func (b *Builder) buildFront(lib *library.Library, now time.Time) (*frontBuild, error) {
 	b.lib = lib
 	published := b.resolveAll(lib, lib.Published(now))
 	// What left and came since the last build: the article pages and
@@ -185,7 +246,7 @@ func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early fun
 	gone, added := library.Diff(b.published, published)
 	b.published = nil
 	latest := limit(published, b.cfg.Feeds.Limit)
-	r := renderRun{b: b, docs: map[string]*Document{}}
+	r := &renderRun{b: b, docs: map[string]*Document{}}
 	if b.pages == nil {
 		// A start: the pages the last run left in the store are
 		// reused (pageindex.go).
@@ -194,40 +255,28 @@ func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early fun
 	groups, problems := b.tagGroups(published, gone, added)
 	r.stats.Problems = problems
 	if err := r.renderFront(published, latest, groups); err != nil {
-		return nil, BuildStats{}, err
+		return nil, err
 	}
-	archivePages := archivePageCount(len(r.archived), b.cfg.Feeds.ArchiveSize)
-	frontPaths := slices.Sorted(maps.Keys(r.docs))
+	f := &frontBuild{run: r, published: published, gone: gone, added: added, groups: groups,
+		frontPaths:   slices.Sorted(maps.Keys(r.docs)),
+		archivePages: archivePageCount(len(r.archived), b.cfg.Feeds.ArchiveSize)}
 	r.addMedia(lib.Media)
-	generation := b.nextGeneration()
-	stamped := 0 // r.fresh[:stamped] have their Last-Modified
-	if early != nil {
-		snap := r.snapshot(lib, now, len(published), generation, maps.Clone(r.docs), nil)
-		snap.front = frontPaths
-		snap.rendering = laterPaths(published, groups, archivePages)
-		b.stampLastModified(r.fresh, now)
-		stamped = len(r.fresh)
-		b.deferCompression(snap, r.fresh)
-		b.prev = snap
-		early(snap)
-	}
-	var err error
-	if b.entries, err = b.renderEntries(gone, added); err != nil {
-		return nil, BuildStats{}, err
-	}
-	if err := r.renderBack(gone, added, groups); err != nil {
-		return nil, BuildStats{}, err
-	}
-	b.storeBodies(r.fresh[stamped:], frontPaths)
-	snap := r.snapshot(lib, now, len(published), generation, r.docs, r.pageDocs)
-	snap.front, snap.renderStart, snap.archive = frontPaths, renderStart, r.memos.archive
-	b.stampLastModified(r.fresh[stamped:], now)
+	f.generation = b.nextGeneration()
+	return f, nil
+}
+
+// earlySnapshot returns the snapshot of f's documents so far, to serve
+// while the rest renders, with their Last-Modified set and their
+// compression pending, and continues b from it.
+func (b *Builder) earlySnapshot(f *frontBuild, lib *library.Library, now time.Time) *Snapshot {
+	r := f.run
+	snap := r.snapshot(lib, now, len(f.published), f.generation, maps.Clone(r.docs), nil)
+	snap.front = f.frontPaths
+	snap.rendering = laterPaths(f.published, f.groups, f.archivePages)
+	b.stampLastModified(r.fresh, now)
 	b.deferCompression(snap, r.fresh)
-	b.rememberStamps(snap)
-	b.pages, b.pageDocs, b.published = r.pages, r.pageDocs, published
-	b.memos, b.media, b.prev = r.memos, r.media, snap
-	r.stats.Rendered = len(r.fresh) - r.reusedPages
-	return snap, r.stats, nil
+	b.prev = snap
+	return snap
 }
 
 // snapshot returns a snapshot of the documents rendered so far: docs,

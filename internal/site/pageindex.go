@@ -95,9 +95,10 @@ type startIndex struct {
 // follows another snapshot than a start's: a rebuild after a change
 // works from what b remembers (b.pages, b.memos), and one after Forget
 // must not reuse a file found damaged. A restored snapshot (Continue)
-// has no pages. Any trouble reading the index just means rendering.
+// has no pages, nor has an early one (BuildFront). Any trouble reading
+// the index just means rendering.
 func (b *Builder) loadIndex() *startIndex {
-	if b.gzipCache == nil || b.pageIndexKey == "" || (b.prev != nil && !b.prev.restored) {
+	if b.gzipCache == nil || b.pageIndexKey == "" || (b.prev != nil && !b.prev.restored && !b.prev.early) {
 		return nil
 	}
 	ix := &startIndex{}

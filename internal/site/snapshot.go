@@ -130,6 +130,9 @@ type Snapshot struct {
 	// restored is set on a snapshot restored from the store: it has
 	// only the front documents, and every other path is rendering.
 	restored bool
+	// early is set on a snapshot of BuildFront: the front documents
+	// of a first start, made before the articles were read whole.
+	early bool
 	// pending are the documents whose gzip variant Compress must make;
 	// gzipCache, if not nil, keeps those variants between runs.
 	pending   []*Document
