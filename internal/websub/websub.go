@@ -209,7 +209,7 @@ func (p *Pinger) Run(ctx context.Context) error {
 		}
 		p.announced = nil
 		p.mu.Unlock()
-		if seen != nil {
+		if seen != nil && len(workers) > 0 {
 			topics := changedTopics(seen, snap)
 			for _, h := range workers {
 				h.add(topics)
@@ -260,10 +260,12 @@ func (p *Pinger) idleLocked() bool {
 // changedTopics returns the topics of new whose documents are not in old
 // with the same bytes and topic, sorted. A topic that disappeared (a tag
 // whose last article went) is not pinged: there is nothing to fetch.
+// Only the documents other than article pages are looked at, since no
+// article page is a topic: sorting every path of a site of 10,000
+// articles took some 10 ms of each change.
 func changedTopics(old, new *site.Snapshot) []string {
 	var topics []string
-	for _, path := range new.Paths() {
-		d := new.Lookup(path)
+	for path, d := range new.Others() {
 		if d.Topic == "" {
 			continue
 		}
@@ -271,6 +273,7 @@ func changedTopics(old, new *site.Snapshot) []string {
 			topics = append(topics, d.Topic)
 		}
 	}
+	slices.Sort(topics)
 	return topics
 }
 
