@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -190,37 +191,54 @@ func (a *amendment) merge(fresh *walker) *walker {
 	return out
 }
 
-// kept returns the files of the old listing that were not dropped.
+// kept returns the files of the old listing that were not dropped. The
+// listing is sorted by path, so each dropped path, and each dropped
+// directory's run of paths, is found by binary search and what lies
+// between is copied whole: testing every path against the dropped ones
+// took a fifth of a one-file rebuild at 10,000 articles, reading each
+// path's bytes out of the CPU cache.
 func (a *amendment) kept(files []fileInfo) []fileInfo {
-	out := make([]fileInfo, 0, len(files))
-	for _, f := range files {
-		if !a.isDropped(f.rel) {
-			out = append(out, f)
+	var cuts [][2]int // the ranges of files to leave out
+	for rel := range a.dropped {
+		if i, found := slices.BinarySearchFunc(files, rel, byRel); found {
+			cuts = append(cuts, [2]int{i, i + 1})
 		}
 	}
-	return out
+	for _, prefix := range a.prefixes {
+		i, _ := slices.BinarySearchFunc(files, prefix, byRel)
+		end := i + sort.Search(len(files)-i, func(k int) bool { return !strings.HasPrefix(files[i+k].rel, prefix) })
+		cuts = append(cuts, [2]int{i, end})
+	}
+	slices.SortFunc(cuts, func(x, y [2]int) int { return x[0] - y[0] })
+	out := make([]fileInfo, 0, len(files))
+	next := 0 // files[:next] are copied or cut
+	for _, c := range cuts {
+		if c[0] > next {
+			out = append(out, files[next:c[0]]...)
+		}
+		next = max(next, c[1])
+	}
+	return append(out, files[next:]...)
 }
+
+// byRel compares a listed file with a path, for binary searches.
+func byRel(f fileInfo, rel string) int { return strings.Compare(f.rel, rel) }
 
 // mergeSorted merges two lists sorted by path. A path in both (listed
 // again under a changed path and under a changed directory) is taken
-// once, from fresh.
+// once, from fresh. Fresh is short: each of its paths is placed by binary
+// search, and the runs of old between them are copied whole.
 func mergeSorted(old, fresh []fileInfo) []fileInfo {
 	fresh = slices.CompactFunc(fresh, func(x, y fileInfo) bool { return x.rel == y.rel })
 	out := make([]fileInfo, 0, len(old)+len(fresh))
-	i, j := 0, 0
-	for i < len(old) && j < len(fresh) {
-		switch c := strings.Compare(old[i].rel, fresh[j].rel); {
-		case c < 0:
-			out = append(out, old[i])
+	i := 0 // old[:i] are in out
+	for _, f := range fresh {
+		n, found := slices.BinarySearchFunc(old[i:], f.rel, byRel)
+		out = append(append(out, old[i:i+n]...), f)
+		i += n
+		if found {
 			i++
-		case c > 0:
-			out = append(out, fresh[j])
-			j++
-		default:
-			out = append(out, fresh[j])
-			i, j = i+1, j+1
 		}
 	}
-	out = append(out, old[i:]...)
-	return append(out, fresh[j:]...)
+	return append(out, old[i:]...)
 }
