@@ -26,8 +26,9 @@ type published struct {
 
 // publish returns the articles to publish, newest first, with the lists
 // derived from them, and a problem for each one left out for repeating
-// another's id or slug. prev is the last scan's cache; files were read in
-// this scan, removed are gone. The caller must not modify what it returns.
+// another's id or slug. Of the files listed, read were read in this scan;
+// removed are gone; prev holds the last scan's entries of those paths.
+// The caller must not modify what it returns.
 func (s *Scanner) publish(files []fileInfo, prev map[string]*entry, read []fileInfo, removed []string) (*published, []*article.ParseError) {
 	if p := s.published; p != nil && len(read)+len(removed) <= maxIncremental {
 		if p.update(prev, s.cache, read, removed) {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -178,8 +177,8 @@ func (s *Scanner) scanLocked(start time.Time, list func() (*walker, error)) (*Li
 	}
 	files, walkProblems := listing.files, listing.problems
 	media, mediaProblems := s.scanMedia(listing.media)
-	next, toRead, removed := s.reuse(files)
-	readProblems := s.readAll(toRead, next)
+	toRead, removed := s.reuse(files)
+	entries, readProblems := s.readAll(toRead)
 	if _, err := os.Stat(s.opts.Dir); err != nil {
 		// Removed while the scan ran (rm -rf): what was listed is a part
 		// of what was there; keep the last good set instead.
@@ -191,8 +190,8 @@ func (s *Scanner) scanLocked(start time.Time, list func() (*walker, error)) (*Li
 	}
 
 	vanished := s.vanished(removed)
-	prev := s.cache
-	s.cache, s.listing = next, listing
+	prev := s.replace(toRead, entries, removed)
+	s.listing = listing
 	s.assignIdentities(toRead, vanished)
 	pub, dupProblems := s.publish(files, prev, toRead, removed)
 
@@ -206,17 +205,11 @@ func (s *Scanner) scanLocked(start time.Time, list func() (*walker, error)) (*Li
 	return lib, stats, nil
 }
 
-// reuse builds the next cache with the entries of unchanged files and
-// returns the files that must be read and the paths no longer listed.
-// The next cache starts as a copy of the last, which copies far faster
-// than it fills entry by entry (a tenth of a one-file rebuild at 100,000
-// articles), and loses the entries of files no longer listed, if any.
-func (s *Scanner) reuse(files []fileInfo) (next map[string]*entry, toRead []fileInfo, removed []string) {
-	next = maps.Clone(s.cache)
-	if len(s.cache) == 0 {
-		next = make(map[string]*entry, len(files)) // sized for a first scan
-	}
-	listed := 0 // files that have an entry in the last cache
+// reuse returns the files that must be read, the others being
+// unchanged since the cache's entries were read, and the paths no longer
+// listed.
+func (s *Scanner) reuse(files []fileInfo) (toRead []fileInfo, removed []string) {
+	listed := 0 // files that have an entry in the cache
 	for _, f := range files {
 		e, ok := s.cache[f.rel]
 		if ok {
@@ -224,7 +217,6 @@ func (s *Scanner) reuse(files []fileInfo) (next map[string]*entry, toRead []file
 			if e.unchanged(f, s.opts.RacyWindow) {
 				continue
 			}
-			delete(next, f.rel) // read again: readAll stores its new entry
 		}
 		toRead = append(toRead, f)
 	}
@@ -235,13 +227,32 @@ func (s *Scanner) reuse(files []fileInfo) (next map[string]*entry, toRead []file
 		}
 		for p := range s.cache {
 			if !now[p] {
-				delete(next, p)
 				removed = append(removed, p)
 			}
 		}
 		slices.Sort(removed)
 	}
-	return next, toRead, removed
+	return toRead, removed
+}
+
+// replace puts the entries of the files read in the cache and takes out
+// those of the paths removed, and returns what it replaced or took out,
+// by path. The cache is changed in place, once the scan can no longer
+// fail: a copy of it for each scan took a tenth of a one-file rebuild
+// at 100,000 articles.
+func (s *Scanner) replace(read []fileInfo, entries []*entry, removed []string) map[string]*entry {
+	prev := make(map[string]*entry, len(read)+len(removed))
+	for i, f := range read {
+		if old, ok := s.cache[f.rel]; ok {
+			prev[f.rel] = old
+		}
+		s.cache[f.rel] = entries[i]
+	}
+	for _, p := range removed {
+		prev[p] = s.cache[p]
+		delete(s.cache, p)
+	}
+	return prev
 }
 
 func (e *entry) unchanged(f fileInfo, racyWindow time.Duration) bool {
@@ -253,9 +264,9 @@ func newEntry(f fileInfo) *entry {
 	return &entry{stat: f.fileStat, readAt: time.Now().UnixNano()}
 }
 
-// readAll reads and parses files in parallel, one worker per core,
-// stores an entry for each in next and returns the problems of each.
-func (s *Scanner) readAll(files []fileInfo, next map[string]*entry) [][]*article.ParseError {
+// readAll reads and parses files in parallel, one worker per core, and
+// returns an entry for each and the problems of each.
+func (s *Scanner) readAll(files []fileInfo) ([]*entry, [][]*article.ParseError) {
 	entries := make([]*entry, len(files))
 	problems := make([][]*article.ParseError, len(files))
 	s.opts.Progress.Begin("reading articles", len(files))
@@ -264,15 +275,13 @@ func (s *Scanner) readAll(files []fileInfo, next map[string]*entry) [][]*article
 		s.opts.Progress.Add(1)
 	})
 	for i, f := range files {
-		e := entries[i]
-		if e.current == nil {
+		if e := entries[i]; e.current == nil {
 			if old, ok := s.cache[f.rel]; ok {
 				e.good = old.good // last good wins
 			}
 		}
-		next[f.rel] = e
 	}
-	return problems
+	return entries, problems
 }
 
 // read reads and parses one file, and returns the problems found.
