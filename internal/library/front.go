@@ -43,17 +43,7 @@ func (s *Scanner) ScanFront(newest, minFiles int, now time.Time) (*Library, erro
 	}
 	media, _ := s.scanMedia(listing.media)
 	whole := s.mayBeRenamed(files)
-	entries := make([]*entry, len(files))
-	s.opts.Progress.Begin("reading articles' headers", len(files))
-	parallel.Each(len(files), func(i int) {
-		parse := parseFunc(article.ParseHeader)
-		if whole[files[i].rel] {
-			parse = s.parseWhole()
-		}
-		entries[i], _ = s.readWith(files[i], parse)
-		s.opts.Progress.Add(1)
-	})
-
+	entries := s.readHeaders(files, whole)
 	// Identities and duplicates as Scan settles them, on a cache of
 	// these entries, put back empty after.
 	empty := s.cache
@@ -67,6 +57,22 @@ func (s *Scanner) ScanFront(newest, minFiles int, now time.Time) (*Library, erro
 	s.readNewestWhole(lib, newest, now, whole)
 	s.cache, s.published = empty, nil
 	return lib, nil
+}
+
+// readHeaders reads the header of each file, on every core, but of
+// those in whole, which it reads whole.
+func (s *Scanner) readHeaders(files []fileInfo, whole map[string]bool) []*entry {
+	entries := make([]*entry, len(files))
+	s.opts.Progress.Begin("reading articles' headers", len(files))
+	parallel.Each(len(files), func(i int) {
+		parse := parseFunc(article.ParseHeader)
+		if whole[files[i].rel] {
+			parse = s.parseWhole()
+		}
+		entries[i], _ = s.readWith(files[i], parse)
+		s.opts.Progress.Add(1)
+	})
+	return entries
 }
 
 // mayBeRenamed returns the files whose article Scan may give the id of
