@@ -1,7 +1,6 @@
 package library
 
 import (
-	"slices"
 	"time"
 
 	"github.com/feedpub/feedpub/internal/article"
@@ -123,6 +122,5 @@ func (s *Scanner) readNewestWhole(lib *Library, newest int, now time.Time, whole
 			lib.Articles[i] = w
 		}
 	}
-	lib.visible = slices.DeleteFunc(slices.Clone(lib.Articles), isDraft)
-	lib.inMemory = slices.DeleteFunc(slices.Clone(lib.Articles), bodyOnDisk)
+	lib.visible, lib.inMemory = derive(lib.Articles)
 }

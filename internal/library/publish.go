@@ -43,8 +43,7 @@ func (s *Scanner) publish(files []fileInfo, prev map[string]*entry, read []fileI
 	}
 	p, problems := rejectDuplicates(all)
 	slices.SortFunc(p.articles, newestFirst)
-	p.visible = slices.DeleteFunc(slices.Clone(p.articles), isDraft)
-	p.inMemory = slices.DeleteFunc(slices.Clone(p.articles), bodyOnDisk)
+	p.visible, p.inMemory = derive(p.articles)
 	// Which of two articles with one id is kept depends on the order of
 	// their paths, which an update does not see: with duplicates, every
 	// scan checks them all.
@@ -125,6 +124,12 @@ func remove(as []*article.Article, a *article.Article) []*article.Article {
 		return slices.Delete(as, i, i+1)
 	}
 	return as
+}
+
+// derive returns the articles of as that are not drafts, and those whose
+// body is in memory, in the same order.
+func derive(as []*article.Article) (visible, inMemory []*article.Article) {
+	return slices.DeleteFunc(slices.Clone(as), isDraft), slices.DeleteFunc(slices.Clone(as), bodyOnDisk)
 }
 
 func isDraft(a *article.Article) bool    { return a.Draft }
