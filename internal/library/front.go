@@ -124,3 +124,35 @@ func (s *Scanner) readNewestWhole(lib *Library, newest int, now time.Time, whole
 	}
 	lib.visible, lib.inMemory = derive(lib.Articles)
 }
+
+// ScanHanding is Scan handing each body it drops (Options.BodiesOnDisk)
+// to hand, from the goroutine that read it, with the article as it will
+// be once the scan assigns its identity: a caller that needs every body
+// once, such as a first start rendering every article page, need not
+// read and parse each file again. Only articles whose path the state
+// remembers are handed over, since the identity of the others is
+// settled only once every file is read; hand must be safe to call from
+// several goroutines, and must not keep the article, which is a copy.
+func (s *Scanner) ScanHanding(hand func(a *article.Article, html string)) (*Library, Stats, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.handBody = hand
+	defer func() { s.handBody = nil }()
+	return s.scanLocked(time.Now(), s.walk)
+}
+
+// parseHanding is article.ParseDroppingBody for ScanHanding: it parses
+// the body into HTML, hands that over and drops it.
+func (s *Scanner) parseHanding(src article.Source, opts article.Options) (*article.Article, []*article.ParseError, error) {
+	a, warnings, err := article.Parse(src, opts)
+	if err != nil {
+		return a, warnings, err
+	}
+	html := a.ContentHTML
+	if a.DropBody() {
+		if c := s.asRemembered(a); c != nil {
+			s.handBody(c, html)
+		}
+	}
+	return a, warnings, nil
+}

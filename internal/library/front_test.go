@@ -3,6 +3,7 @@ package library_test
 import (
 	"path/filepath"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -176,5 +177,62 @@ func TestScanFrontOnlyWhereItHelps(t *testing.T) {
 	missing := library.NewScanner(library.Options{Dir: filepath.Join(d.path, "missing")})
 	if _, err := missing.ScanFront(3, 1, now); err == nil {
 		t.Error("ScanFront of a missing directory gave no error")
+	}
+}
+
+// ScanHanding hands over the body of every file it reads whole and
+// drops, with the article as the scan leaves it: the id, slug and dates
+// the state remembers for its path (ScanFront recorded them all), so
+// that a page rendered from it is the page of the scanned article.
+func TestScanHandingHandsEachBodyWithItsIdentity(t *testing.T) {
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	d := newDir(t, frontFiles)
+	s := library.NewScanner(library.Options{Dir: d.path, State: state.New(), RacyWindow: -1, BodiesOnDisk: true, Now: func() time.Time { return now }})
+	_, err := s.ScanFront(3, 1, now)
+	must(t, err)
+	type handed struct {
+		a    *article.Article
+		html string
+	}
+	var mu sync.Mutex
+	got := map[string]handed{}
+	lib, _, err := s.ScanHanding(func(a *article.Article, html string) {
+		mu.Lock()
+		defer mu.Unlock()
+		got[a.Path] = handed{a, html}
+	})
+	must(t, err)
+	for _, a := range lib.Articles {
+		h, ok := got[a.Path]
+		if !ok {
+			if a.BodyOnDisk {
+				t.Errorf("%s: body dropped and not handed over", a.Path)
+			}
+			continue
+		}
+		if !a.BodyOnDisk {
+			t.Errorf("%s: handed over, but its body is kept in memory", a.Path)
+		}
+		copied := *h.a
+		copied.Size = a.Size // known to the scan, not to the parse
+		if !reflect.DeepEqual(&copied, a) {
+			t.Errorf("%s: handed over as\n%+v\nscanned as\n%+v", a.Path, &copied, a)
+		}
+		html, asRead, err := lib.ContentAsRead(a)
+		if err != nil || !asRead || html != h.html {
+			t.Errorf("%s: handed over the body %q; read again %q, %v, %v", a.Path, h.html, html, asRead, err)
+		}
+	}
+	if len(got) == 0 {
+		t.Fatal("no body handed over")
+	}
+
+	// A later scan hands nothing over.
+	d.write("c.txt", "Title: C\n\nEdited.\n")
+	got = map[string]handed{}
+	_, _, err = s.Scan()
+	must(t, err)
+	if len(got) != 0 {
+		t.Errorf("Scan handed over %d bodies", len(got))
 	}
 }

@@ -64,13 +64,34 @@ func (s *Scanner) assign(a *article.Article, ids *idSet, vanished map[string][]*
 	}
 	remembered.ContentKey = a.ContentKey
 	s.opts.State.SetArticle(a.Path, remembered)
+	s.complete(a, remembered.FirstSeen)
+}
+
+// complete gives a, whose id is assigned, its slug and dates.
+func (s *Scanner) complete(a *article.Article, firstSeen time.Time) {
 	if a.Slug == "" {
 		a.Slug = a.ID
 	}
-	s.fillDates(a, remembered.FirstSeen)
+	s.fillDates(a, firstSeen)
 	if a.Updated.Before(a.Published) {
 		a.Updated = a.Published
 	}
+}
+
+// asRemembered returns a copy of a, freshly parsed, with the identity
+// assign gives it when the state remembers its path (as ScanFront
+// leaves it for every file), or nil when the state does not.
+func (s *Scanner) asRemembered(a *article.Article) *article.Article {
+	remembered, known := s.opts.State.Article(a.Path)
+	if !known {
+		return nil
+	}
+	c := *a
+	if !c.ExplicitID {
+		c.ID = remembered.ID
+	}
+	s.complete(&c, remembered.FirstSeen)
+	return &c
 }
 
 // goneSet pairs the articles of a scan that need an id with remembered

@@ -111,6 +111,8 @@ type Scanner struct {
 	// cachedAny (CacheSaved, cache.go).
 	version, cachedVersion uint64
 	cachedAny              bool
+	// handBody, if set, is given each body a scan reads (ScanHanding).
+	handBody func(a *article.Article, html string)
 }
 
 // entry is what the scanner knows about one file.
@@ -291,10 +293,13 @@ func (s *Scanner) read(f fileInfo) (*entry, []*article.ParseError) {
 
 // parseWhole is how the scanner parses a file whole.
 func (s *Scanner) parseWhole() parseFunc {
-	if s.opts.BodiesOnDisk {
-		return article.ParseDroppingBody
+	switch {
+	case !s.opts.BodiesOnDisk:
+		return article.Parse
+	case s.handBody != nil:
+		return s.parseHanding
 	}
-	return article.Parse
+	return article.ParseDroppingBody
 }
 
 // parseFunc is article.Parse or one of its variants.

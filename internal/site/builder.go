@@ -90,6 +90,9 @@ type Builder struct {
 	// archive pages.
 	pageIndexKey string
 	pagesVersion uint64
+	// read holds the article pages rendered while the next build's
+	// articles were read (RenderWhileReading), until it takes them.
+	read *pagesRead
 }
 
 // BuildStats describe one build.
@@ -173,6 +176,9 @@ func (b *Builder) Build(lib *library.Library, now time.Time) (*Snapshot, BuildSt
 // it served sooner, so it has the same generation.
 func (b *Builder) BuildFeedsFirst(lib *library.Library, now time.Time, early func(*Snapshot)) (*Snapshot, BuildStats, error) {
 	renderStart := time.Now() // the system's clock, which files' times use
+	// The pages rendered while reading that this build did not take
+	// are of articles that changed since, or left.
+	defer func() { b.read = nil }()
 	f, err := b.buildFront(lib, now)
 	if err != nil {
 		return nil, BuildStats{}, err
@@ -488,25 +494,37 @@ func (r *renderRun) renderArticles(gone, todo []*article.Article) error {
 // a new one, its body kept in the store when b has one (stored.go).
 func (b *Builder) articleDocument(index *startIndex, a *article.Article) (d *Document, reused bool, err error) {
 	var key pageKey
-	if b.pageIndexKey != "" {
+	if b.pageIndexKey != "" || b.read != nil {
 		key = b.pageKey(a)
-		if d := b.reusedPage(index, a, key); d != nil {
-			return d, true, nil
-		}
+	}
+	if d := b.read.take(a.Path, key); d != nil {
+		return d, false, nil
+	}
+	if d := b.reusedPage(index, a, key); d != nil {
+		return d, true, nil
 	}
 	body, asRead, err := b.renderArticle(a)
 	if err != nil {
 		return nil, false, err
 	}
-	d = newDocument(articlePath(a.Slug), HTMLContentType, KindPage, body)
-	if asRead {
-		// Only then is it a's page: one of a file edited or gone
-		// since the scan, kept in the index, would be taken for a's
-		// by a later start.
+	if !asRead {
+		// Only a page of the body as read is a's page: one of a file
+		// edited or gone since the scan, kept in the index, would be
+		// taken for a's by a later start.
+		key = pageKey{}
+	}
+	return b.newArticlePage(a, body, key), false, nil
+}
+
+// newArticlePage returns the document of a's page, rendered from key,
+// its body kept in the store when b has one.
+func (b *Builder) newArticlePage(a *article.Article, body []byte, key pageKey) *Document {
+	d := newDocument(articlePath(a.Slug), HTMLContentType, KindPage, body)
+	if b.pageIndexKey != "" {
 		d.pageKey = key
 	}
 	b.storeBody(d)
-	return d, false, nil
+	return d
 }
 
 // storeBody moves d's body into the store, when b has one (stored.go).

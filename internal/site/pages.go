@@ -125,6 +125,15 @@ var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // renderArticle renders a's page, and reports whether it holds the body
 // a was read with (contentAsRead).
 func (b *Builder) renderArticle(a *article.Article) (page []byte, asRead bool, err error) {
+	// The body is produced by the article parsers, which escape plain
+	// text and render (and sanitise) markup.
+	content, asRead := b.contentAsRead(a)
+	page, err = b.renderArticleWith(a, content)
+	return page, asRead, err
+}
+
+// renderArticleWith renders a's page with content, its body as HTML.
+func (b *Builder) renderArticleWith(a *article.Article, content string) ([]byte, error) {
 	covering := []titledFeed{{b.cfg.Site.Title, b.feedPaths}}
 	for _, tag := range a.Tags {
 		if slug := b.slugOf(tag); slug != "" {
@@ -133,19 +142,15 @@ func (b *Builder) renderArticle(a *article.Article) (page []byte, asRead bool, e
 	}
 	feeds, err := b.pageFeedLinks(covering...)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	view := b.viewOf(a)
-	// The body is produced by the article parsers, which escape plain
-	// text and render (and sanitise) markup.
-	content, asRead := b.contentAsRead(a)
 	view.Content = template.HTML(content)
-	page, err = b.renderPage("article.html", pageData{
+	return b.renderPage("article.html", pageData{
 		Title:   a.Title + " · " + b.cfg.Site.Title,
 		Feeds:   feeds,
 		Article: view,
 	})
-	return page, asRead, err
 }
 
 func (b *Builder) renderIndex(as []*article.Article) ([]byte, error) {
