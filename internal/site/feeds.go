@@ -3,6 +3,7 @@ package site
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"slices"
 	"strings"
 	"sync"
@@ -64,12 +65,16 @@ type feedDocs struct {
 // feeds of the changed article's tags and archive page, and each is
 // independent of the others.
 func (b *Builder) renderFeed(f *feed.Feed, paths feed.Links, kind feedKind) (feedDocs, error) {
+	items, err := b.renderFeedItems(f)
+	if err != nil {
+		return feedDocs{}, err
+	}
 	docs := make([]*Document, len(feedFormats))
 	fitted := make([]feed.Fitted, len(feedFormats))
 	errs := make([]error, len(feedFormats))
 	var wg sync.WaitGroup
 	for i := range feedFormats {
-		wg.Go(func() { docs[i], fitted[i], errs[i] = b.renderFormat(f, paths, kind, feedFormats[i]) })
+		wg.Go(func() { docs[i], fitted[i], errs[i] = b.renderFormat(f, paths, kind, feedFormats[i], items) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -84,8 +89,9 @@ func (b *Builder) renderFeed(f *feed.Feed, paths feed.Links, kind feedKind) (fee
 	return out, nil
 }
 
-// renderFormat renders f in one format for renderFeed. f is only read.
-func (b *Builder) renderFormat(f *feed.Feed, paths feed.Links, kind feedKind, format feedFormat) (*Document, feed.Fitted, error) {
+// renderFormat renders f in one format for renderFeed, with items, the
+// list of items of its HTML view. f is only read.
+func (b *Builder) renderFormat(f *feed.Feed, paths feed.Links, kind feedKind, format feedFormat, items template.HTML) (*Document, feed.Fitted, error) {
 	p := format.pick(paths)
 	render := format.render
 	if format.xml {
@@ -104,7 +110,7 @@ func (b *Builder) renderFormat(f *feed.Feed, paths feed.Links, kind feedKind, fo
 	d := newDocument(p, format.contentType, KindFeed, body)
 	d.LastModified = f.Updated.Truncate(time.Second)
 	if format.xml {
-		if d.View, err = b.renderFeedView(f, p, paths, format); err != nil {
+		if d.View, err = b.renderFeedView(f, p, paths, format, items); err != nil {
 			return nil, feed.Fitted{}, fmt.Errorf("rendering the HTML view of %s: %w", p, err)
 		}
 	}

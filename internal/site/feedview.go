@@ -1,6 +1,9 @@
 package site
 
 import (
+	"fmt"
+	"html/template"
+	"strings"
 	"time"
 
 	"github.com/feedpub/feedpub/internal/feed"
@@ -25,7 +28,9 @@ type feedView struct {
 	// itself, or for an archive page the subscription feed it belongs to.
 	SubscribeURL string
 	Archive      bool
-	Items        []feedViewItem
+	// Items is the list of the feed's items (renderFeedItems), the same
+	// in the view of each format.
+	Items template.HTML
 }
 
 // feedViewItem is one item of a feedView.
@@ -34,9 +39,31 @@ type feedViewItem struct {
 	PublishedISO, PublishedHuman string
 }
 
+// renderFeedItems renders the list of f's items that the HTML views of
+// f show: once for the views of every format, since it is most of what
+// rendering a view of 50 items costs.
+func (b *Builder) renderFeedItems(f *feed.Feed) (template.HTML, error) {
+	items := make([]feedViewItem, len(f.Items))
+	for i, it := range f.Items {
+		items[i] = feedViewItem{
+			Title:          it.Title,
+			URL:            it.URL,
+			Summary:        it.Summary,
+			PublishedISO:   it.Published.UTC().Format(time.RFC3339),
+			PublishedHuman: it.Published.UTC().Format("2 January 2006"),
+		}
+	}
+	var buf strings.Builder
+	if err := b.templates["feedview.html"].ExecuteTemplate(&buf, "feeditems", items); err != nil {
+		return "", fmt.Errorf("rendering the items of %s: %w", f.Title, err)
+	}
+	return template.HTML(buf.String()), nil
+}
+
 // renderFeedView renders the HTML view of f in format, served at the
-// decoded site path p under the feed's paths.
-func (b *Builder) renderFeedView(f *feed.Feed, p string, paths feed.Links, format feedFormat) (*Document, error) {
+// decoded site path p under the feed's paths, with items, its list of
+// items (renderFeedItems).
+func (b *Builder) renderFeedView(f *feed.Feed, p string, paths feed.Links, format feedFormat, items template.HTML) (*Document, error) {
 	view := feedView{
 		Format:       format.name,
 		Title:        f.Title,
@@ -44,19 +71,10 @@ func (b *Builder) renderFeedView(f *feed.Feed, p string, paths feed.Links, forma
 		HomeURL:      f.HomeURL,
 		SubscribeURL: format.pick(f.Links),
 		Archive:      f.Archive.IsArchive,
-		Items:        make([]feedViewItem, len(f.Items)),
+		Items:        items,
 	}
 	if view.Archive {
 		view.SubscribeURL = format.pick(f.Archive.Current)
-	}
-	for i, it := range f.Items {
-		view.Items[i] = feedViewItem{
-			Title:          it.Title,
-			URL:            it.URL,
-			Summary:        it.Summary,
-			PublishedISO:   it.Published.UTC().Format(time.RFC3339),
-			PublishedHuman: it.Published.UTC().Format("2 January 2006"),
-		}
 	}
 	feeds, err := b.feedLinks(f.Title, paths)
 	if err != nil {
