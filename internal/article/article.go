@@ -197,7 +197,9 @@ func (e *ParseError) Report() string {
 // Source is one article file as read from disk.
 type Source struct {
 	// Path is relative to the articles directory, with forward slashes.
-	Path    string
+	Path string
+	// Data is the file's content. Parsing keeps nothing of it: the
+	// caller may read the next file into it once the parse returns.
 	Data    []byte
 	ModTime time.Time
 }

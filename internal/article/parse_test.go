@@ -1,6 +1,7 @@
 package article
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -115,6 +116,36 @@ func TestIsArticleFile(t *testing.T) {
 	for _, tt := range tests {
 		if got := IsArticleFile(tt.path); got != tt.want {
 			t.Errorf("IsArticleFile(%q) = %v, want %v", tt.path, got, tt.want)
+		}
+	}
+}
+
+// Parsing keeps nothing of its source, so that a scanner can read the
+// next file into the same buffer: an article parsed, then its source
+// overwritten, is what it was.
+func TestParseKeepsNothingOfItsSource(t *testing.T) {
+	files := map[string]string{
+		"a.txt": "Title: Plain\nTags: go, news\nSummary: Declared.\nAuthor: Ada\n\nA body of two paragraphs.\n\nThe second.\n",
+		"b.txt": "\ufeffTitle: Repaired \xff text\nDate: 2024-01-02\n\nA control \x01 character.\n",
+		"c.md":  "+++\ntitle = \"Markdown\"\ntags = [\"go\"]\n+++\n\nSome *emphasis* and [a link](https://example.com/).\n",
+	}
+	parsers := map[string]func(Source, Options) (*Article, []*ParseError, error){
+		"Parse": Parse, "ParseDroppingBody": ParseDroppingBody, "ParseHeader": ParseHeader,
+	}
+	for name, text := range files {
+		for pname, parse := range parsers {
+			data := []byte(text)
+			a, warnings, err := parse(Source{Path: name, Data: data}, Options{})
+			if err != nil {
+				t.Fatalf("%s, %s: %v", name, pname, err)
+			}
+			before := fmt.Sprintf("%#v %#v", *a, warnings)
+			for i := range data {
+				data[i] = 'x'
+			}
+			if after := fmt.Sprintf("%#v %#v", *a, warnings); after != before {
+				t.Errorf("%s, %s: the article changed with its source:\n%s\n%s", name, pname, before, after)
+			}
 		}
 	}
 }

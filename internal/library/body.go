@@ -37,7 +37,9 @@ func (l *Library) ContentAsRead(a *article.Article) (html string, asRead bool, e
 // content parses a's file again.
 func (s *Scanner) content(a *article.Article) (*article.Article, error) {
 	f := fileInfo{rel: a.Path, fileStat: fileStat{size: a.Size}}
-	data, err := s.readFile(f)
+	buf := fileBuffers.Get().(*[]byte)
+	defer putFileBuffer(buf)
+	data, err := s.readFile(f, buf)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", a.Path, err)
 	}

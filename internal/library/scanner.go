@@ -311,7 +311,9 @@ func (s *Scanner) readWith(f fileInfo, parse parseFunc) (*entry, []*article.Pars
 	if f.err != nil {
 		return e, []*article.ParseError{{Path: f.rel, Msg: f.err.Error()}}
 	}
-	data, err := s.readFile(f)
+	buf := fileBuffers.Get().(*[]byte)
+	defer putFileBuffer(buf)
+	data, err := s.readFile(f, buf)
 	if errors.Is(err, fs.ErrNotExist) {
 		// Deleted or renamed since the walk: not a problem to report. The
 		// change that did it brings another scan, which no longer lists the
@@ -331,13 +333,27 @@ func (s *Scanner) readWith(f fileInfo, parse parseFunc) (*entry, []*article.Pars
 	return e, warnings
 }
 
-// readFile reads f whole, refusing files over MaxBytes without reading
+// fileBuffers hold the buffers article files are read into. Parsing
+// keeps nothing of its source (article.Source), so once a file is parsed
+// its buffer reads the next: a first start at 100,000 articles read each
+// file twice into a new buffer, 500 MB to allocate, zero and collect.
+var fileBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// putFileBuffer gives buf back to fileBuffers, unless one large file
+// grew it past what articles take.
+func putFileBuffer(buf *[]byte) {
+	if cap(*buf) <= 1<<20 {
+		fileBuffers.Put(buf)
+	}
+}
+
+// readFile reads f whole into buf, which it grows as needed and leaves
+// holding what it read, refusing files over MaxBytes without reading
 // them: the size is checked before, and the read is bounded in case the
 // file grew since. The buffer is sized from the walk's stat, so an
-// unchanged file takes one read and one allocation (io.ReadAll would grow
-// a buffer from 512 bytes, which at 100,000 files is most of the garbage
-// a cold start makes while reading).
-func (s *Scanner) readFile(f fileInfo) ([]byte, error) {
+// unchanged file takes one read (io.ReadAll would grow a buffer from 512
+// bytes).
+func (s *Scanner) readFile(f fileInfo, buf *[]byte) ([]byte, error) {
 	limit := s.opts.MaxBytes
 	if limit > 0 && f.size > limit {
 		return nil, fmt.Errorf("file is %d bytes, over the limit of %d (articles.max_bytes): split it or raise the limit", f.size, limit)
@@ -351,7 +367,8 @@ func (s *Scanner) readFile(f fileInfo) ([]byte, error) {
 	if limit > 0 {
 		r = io.LimitReader(file, limit+1)
 	}
-	data, err := readAll(r, f.size)
+	data, err := readAll(r, f.size, (*buf)[:0])
+	*buf = data
 	if err != nil {
 		return nil, fmt.Errorf("cannot read file: %v", unwrapPathError(err))
 	}
@@ -366,11 +383,11 @@ func (s *Scanner) abs(rel string) string {
 	return filepath.Join(s.opts.Dir, filepath.FromSlash(rel))
 }
 
-// readAll reads r to its end into a buffer with room for size bytes and
-// the read that finds the end (as os.ReadFile does with its own stat); a
+// readAll reads r to its end into buf, grown to hold size bytes and the
+// read that finds the end (as os.ReadFile does with its own stat); a
 // file that grew since the walk still reads whole.
-func readAll(r io.Reader, size int64) ([]byte, error) {
-	buf := make([]byte, 0, size+1)
+func readAll(r io.Reader, size int64, buf []byte) ([]byte, error) {
+	buf = slices.Grow(buf[:0], int(size)+1)
 	for {
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
