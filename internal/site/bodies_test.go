@@ -3,11 +3,14 @@ package site_test
 import (
 	"bytes"
 	"maps"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/feedpub/feedpub/internal/library"
+	"github.com/feedpub/feedpub/internal/store"
 )
 
 // A library that keeps its bodies on disk builds the same bytes as one
@@ -52,5 +55,49 @@ func TestBodiesOnDiskBuildTheSameBytes(t *testing.T) {
 	}
 	if page := got.Lookup("/articles/plain/"); page == nil || !bytes.Contains(page.Body, []byte("<strong>bold</strong>")) {
 		t.Error("the page of an article whose body stayed on disk lacks its body")
+	}
+}
+
+// Article pages go into the store as they are rendered, under the hash
+// their ETag is half of; a page the store cannot take (a full disk, a
+// store directory that cannot be made) stays in memory, the same bytes.
+func TestArticlePagesStoredOrKept(t *testing.T) {
+	dir := t.TempDir()
+	writeCorpus(t, dir, corpus)
+	cfg := testConfig(dir)
+	want, _ := build(t, cfg, now)
+
+	notADir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notADir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, st := range map[string]*store.Store{
+		"stored": store.Open(t.TempDir()),
+		"kept":   store.Open(filepath.Join(notADir, "store")),
+	} {
+		lib, b := scan(t, cfg, library.Options{Now: func() time.Time { return now }, BodiesOnDisk: true})
+		b.UseStore(st)
+		got, _, err := b.Build(lib, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages := 0
+		for _, p := range want.Paths() {
+			if !strings.HasPrefix(p, "/articles/") {
+				continue
+			}
+			pages++
+			d := got.Lookup(p)
+			body, err := d.Bytes()
+			if err != nil || !bytes.Equal(body, want.Lookup(p).Body) || d.ETag != want.Lookup(p).ETag {
+				t.Errorf("%s, %s: not the page a build without a store renders (%v)", name, p, err)
+			}
+			if path, _ := d.File(); (path != "") != (name == "stored") {
+				t.Errorf("%s, %s: file %q", name, p, path)
+			}
+		}
+		if pages == 0 {
+			t.Fatal("no article page")
+		}
 	}
 }

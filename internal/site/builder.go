@@ -1,6 +1,8 @@
 package site
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"html/template"
 	"maps"
@@ -503,27 +505,33 @@ func (b *Builder) articleDocument(index *startIndex, a *article.Article) (d *Doc
 	if d := b.reusedPage(index, a, key); d != nil {
 		return d, true, nil
 	}
-	body, asRead, err := b.renderArticle(a)
-	if err != nil {
-		return nil, false, err
-	}
+	content, asRead := b.contentAsRead(a)
 	if !asRead {
 		// Only a page of the body as read is a's page: one of a file
 		// edited or gone since the scan, kept in the index, would be
 		// taken for a's by a later start.
 		key = pageKey{}
 	}
-	return b.newArticlePage(a, body, key), false, nil
+	d, err = b.articlePage(a, content, key)
+	return d, false, err
 }
 
-// newArticlePage returns the document of a's page, rendered from key,
-// its body kept in the store when b has one.
-func (b *Builder) newArticlePage(a *article.Article, body []byte, key pageKey) *Document {
-	d := newDocument(articlePath(a.Slug), HTMLContentType, KindPage, body)
-	if b.pageIndexKey != "" {
-		d.pageKey = key
+// newPage returns the document of an HTML page rendered into body, which
+// the caller reuses: its bytes go into the store when b has one, hashed
+// once for both its ETag and its name there, or else (or when they
+// cannot be stored) a copy stays in memory. Pages rendered by the
+// thousand are stored at once, and copying each first was as much
+// garbage as the pages themselves.
+func (b *Builder) newPage(path string, body []byte) *Document {
+	sum := sha256.Sum256(body)
+	d := &Document{Path: path, ContentType: HTMLContentType, Kind: KindPage, ETag: etagOfSum(sum)}
+	if b.gzipCache != nil {
+		if name, err := b.gzipCache.PutHashed(body, sum); err == nil {
+			d.stored = &storedBody{size: int64(len(body)), name: name, st: b.gzipCache}
+			return d
+		}
 	}
-	b.storeBody(d)
+	d.Body = bytes.Clone(body)
 	return d
 }
 

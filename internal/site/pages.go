@@ -94,13 +94,21 @@ func (b *Builder) viewOf(a *article.Article) articleView {
 }
 
 func (b *Builder) renderPage(name string, data pageData) ([]byte, error) {
+	var page []byte
+	err := b.executePage(name, data, func(body []byte) { page = bytes.Clone(body) })
+	return page, err
+}
+
+// executePage renders the page template name with data into a buffer of
+// pageBuffers and hands the bytes to use, which must not keep them.
+func (b *Builder) executePage(name string, data pageData, use func(body []byte)) error {
 	data.Site = b.site
 	data.Chrome = b.chrome
 	data.Lang = b.cfg.Site.Language
 	if data.Feeds == nil {
 		feeds, err := b.feedLinks(b.cfg.Site.Title, b.feedPaths)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		data.Feeds = feeds
 	}
@@ -111,9 +119,10 @@ func (b *Builder) renderPage(name string, data pageData) ([]byte, error) {
 	defer pageBuffers.Put(buf)
 	buf.Reset()
 	if err := b.templates[name].Execute(buf, data); err != nil {
-		return nil, fmt.Errorf("rendering %s: %w", name, err)
+		return fmt.Errorf("rendering %s: %w", name, err)
 	}
-	return bytes.Clone(buf.Bytes()), nil
+	use(buf.Bytes())
+	return nil
 }
 
 // pageBuffers hold the buffers pages render into. A page keeps a copy of
@@ -122,18 +131,9 @@ func (b *Builder) renderPage(name string, data pageData) ([]byte, error) {
 // reused buffer does not grow again for every page.
 var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// renderArticle renders a's page, and reports whether it holds the body
-// a was read with (contentAsRead).
-func (b *Builder) renderArticle(a *article.Article) (page []byte, asRead bool, err error) {
-	// The body is produced by the article parsers, which escape plain
-	// text and render (and sanitise) markup.
-	content, asRead := b.contentAsRead(a)
-	page, err = b.renderArticleWith(a, content)
-	return page, asRead, err
-}
-
-// renderArticleWith renders a's page with content, its body as HTML.
-func (b *Builder) renderArticleWith(a *article.Article, content string) ([]byte, error) {
+// articlePage renders a's page with content, its body as HTML, and
+// returns its document (newPage), rendered from key.
+func (b *Builder) articlePage(a *article.Article, content string, key pageKey) (*Document, error) {
 	covering := []titledFeed{{b.cfg.Site.Title, b.feedPaths}}
 	for _, tag := range a.Tags {
 		if slug := b.slugOf(tag); slug != "" {
@@ -145,12 +145,22 @@ func (b *Builder) renderArticleWith(a *article.Article, content string) ([]byte,
 		return nil, err
 	}
 	view := b.viewOf(a)
+	// The body is produced by the article parsers, which escape plain
+	// text and render (and sanitise) markup.
 	view.Content = template.HTML(content)
-	return b.renderPage("article.html", pageData{
+	var d *Document
+	err = b.executePage("article.html", pageData{
 		Title:   a.Title + " · " + b.cfg.Site.Title,
 		Feeds:   feeds,
 		Article: view,
-	})
+	}, func(body []byte) { d = b.newPage(articlePath(a.Slug), body) })
+	if err != nil {
+		return nil, err
+	}
+	if b.pageIndexKey != "" {
+		d.pageKey = key
+	}
+	return d, nil
 }
 
 func (b *Builder) renderIndex(as []*article.Article) ([]byte, error) {

@@ -94,8 +94,11 @@ func newDocument(path, contentType string, kind Kind, body []byte) *Document {
 	return &Document{Path: path, Body: body, ContentType: contentType, ETag: etagOf(body), Kind: kind}
 }
 
-func etagOf(body []byte) string {
-	sum := sha256.Sum256(body)
+func etagOf(body []byte) string { return etagOfSum(sha256.Sum256(body)) }
+
+// etagOfSum is the ETag of the body whose SHA-256 is sum: half of it, in
+// hex, quoted.
+func etagOfSum(sum [sha256.Size]byte) string {
 	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }
 

@@ -45,12 +45,11 @@ func (b *Builder) RenderWhileReading(now time.Time) func(a *article.Article, htm
 		if a.Status(now) != article.Published {
 			return
 		}
-		body, err := b.renderArticleWith(a, html)
+		key := b.pageKey(a)
+		d, err := b.articlePage(a, html, key)
 		if err != nil {
 			return // the build renders it again, and reports why
 		}
-		key := b.pageKey(a)
-		d := b.newArticlePage(a, body, key)
 		read.mu.Lock()
 		read.pages[a.Path] = pageRead{key: key, doc: d}
 		read.mu.Unlock()

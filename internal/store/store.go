@@ -49,7 +49,13 @@ func Name(body []byte) string {
 // Put stores body, unless a file of its name is already there, and
 // returns its name.
 func (s *Store) Put(body []byte) (string, error) {
-	name := Name(body)
+	return s.PutHashed(body, sha256.Sum256(body))
+}
+
+// PutHashed is Put for a caller that has the SHA-256 of body, sum,
+// already (as a document has, for its ETag).
+func (s *Store) PutHashed(body []byte, sum [sha256.Size]byte) (string, error) {
+	name := hex.EncodeToString(sum[:])
 	if err := put(s.Path(name), body); err != nil {
 		return "", err
 	}
