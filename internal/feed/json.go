@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sync"
 
 	"github.com/gorilla/feeds"
 )
@@ -60,15 +61,30 @@ func JSON(f *Feed) ([]byte, error) {
 	if err := f.check(); err != nil {
 		return nil, fmt.Errorf("rendering JSON Feed: %w", err)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(jsonDocumentOf(f)); err != nil {
+	e := jsonEncoders.Get().(*jsonEncoder)
+	defer jsonEncoders.Put(e)
+	e.buf.Reset()
+	if err := e.enc.Encode(jsonDocumentOf(f)); err != nil {
 		return nil, fmt.Errorf("rendering JSON Feed: %w", err)
 	}
-	return buf.Bytes(), nil
+	return bytes.Clone(e.buf.Bytes()), nil
 }
+
+// A jsonEncoder encodes JSON Feed documents into buf. They are pooled,
+// as encodeBuffers are, and with their encoder, which keeps the buffer
+// it indents into.
+type jsonEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+var jsonEncoders = sync.Pool{New: func() any {
+	e := &jsonEncoder{}
+	e.enc = json.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false)
+	e.enc.SetIndent("", "  ")
+	return e
+}}
 
 func jsonDocumentOf(f *Feed) *jsonDocument {
 	doc := &jsonDocument{

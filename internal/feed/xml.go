@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -122,9 +123,11 @@ func isXMLChar(r rune) bool {
 // document structs and xmlSafe are meant to make a failure there
 // impossible, so one is reported as a bug rather than served.
 func marshalXML(v any) ([]byte, error) {
-	var buf bytes.Buffer
+	buf := encodeBuffers.Get().(*bytes.Buffer)
+	defer encodeBuffers.Put(buf)
+	buf.Reset()
 	buf.WriteString(xml.Header)
-	enc := xml.NewEncoder(&buf)
+	enc := xml.NewEncoder(buf)
 	enc.Indent("", "  ")
 	if err := enc.Encode(v); err != nil {
 		return nil, err
@@ -133,8 +136,14 @@ func marshalXML(v any) ([]byte, error) {
 	if err := CheckXML(buf.Bytes()); err != nil {
 		return nil, fmt.Errorf("bug: rendered document is not well-formed: %w", err)
 	}
-	return buf.Bytes(), nil
+	return bytes.Clone(buf.Bytes()), nil
 }
+
+// encodeBuffers hold the buffers feed documents are encoded into, each
+// then copied out at its exact size: an archive page is some 65 KB, and
+// a new buffer grown to that by doubling for each document made twice
+// as much garbage as the documents themselves.
+var encodeBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // xmlSafeFeed returns a copy of f with xmlSafe applied to every string,
 // so no builder can forget a field. f itself is not modified.
