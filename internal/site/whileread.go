@@ -8,7 +8,7 @@ import (
 )
 
 // A first start reads every article whole, for its summary and content
-// key, and dropped each body; rendering the article pages then read and
+// key, and drops each body; rendering the article pages then read and
 // parsed every file again, a fifth of the CPU time of a start at 10,000
 // articles. Instead, the scan hands each body over as it reads it
 // (library.Scanner.ScanHanding) and the page is rendered there; the
