@@ -156,7 +156,9 @@ func (s *Snapshot) compress(cores int) {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			c := compressor{cache: s.gzipCache}
+			c := compressors.Get().(*compressor)
+			defer compressors.Put(c)
+			c.cache = s.gzipCache
 			for d := range next {
 				if enc := c.encode(d); enc != nil {
 					d.gzip.CompareAndSwap(nil, enc)
@@ -237,6 +239,11 @@ func cacheName(d *Document) string { return d.ETag[1 : len(d.ETag)-1] }
 
 // compressor gzips bodies, reusing its writer and buffer, and keeps the
 // variants in cache, if it is not nil.
+// compressors hold the compressors of earlier snapshots: a gzip writer
+// at gzipLevel allocates some 0.7 MB of tables, which each change made
+// anew for the few documents it brings.
+var compressors = sync.Pool{New: func() any { return new(compressor) }}
+
 type compressor struct {
 	buf   bytes.Buffer
 	gz    *kgzip.Writer
