@@ -130,12 +130,11 @@ file = "state/state.json"
 	replaceFile(t, s.configPath, config("Second", "articles", "1"))
 	feedHas("one item", func(_ string, items int) bool { return items == 1 })
 
-	mark := s.mark()
+	// Waited for in the log, not as the next rebuild: the feed above
+	// changes when its rebuild swaps, before that rebuild's result is
+	// recorded, so a rebuild counted from here may be that one.
 	replaceFile(t, s.configPath, config("Third", "articles", `"many"`))
-	s.waitResult(mark, "a rebuild after the broken config", func(rebuild) bool { return true })
-	if !strings.Contains(s.logs.String(), "config not reloaded") {
-		t.Errorf("broken config not logged; log:\n%s", s.logs.String())
-	}
+	s.waitFor("the broken config to be logged", func() bool { return strings.Contains(s.logs.String(), "config not reloaded") })
 	if f := fetchFeed(t, client, srv.URL+"/rss.xml"); f.Title != "Second" || len(f.Items) != 1 {
 		t.Errorf("after a broken config: title %q, %d items; want the running config's %q, 1", f.Title, len(f.Items), "Second")
 	}
@@ -147,7 +146,7 @@ file = "state/state.json"
 	writeFile(t, filepath.Join(s.root, "articles2", "y.txt"), text("Y"))
 	s.converge(map[string]string{"x": "X", "y": "Y"})
 
-	mark = s.mark()
+	mark := s.mark()
 	reload <- struct{}{}
 	r := s.waitResult(mark, "the reload", func(r rebuild) bool { return r.res.Reason == "reload" })
 	if r.err != nil || r.res.Scan.Read != 2 {
