@@ -7,6 +7,7 @@ package publish
 import (
 	"fmt"
 	"log/slog"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -61,6 +62,11 @@ type Options struct {
 	// memory the rebuilds since freed (settle). Zero means
 	// DefaultSettleAfter; a negative value never does.
 	SettleAfter time.Duration
+	// CollectAfter is how long a resident publisher waits, after the
+	// work of a change, before it collects garbage if the heap is half
+	// used (collect.go). Zero means DefaultCollectAfter; a negative
+	// value never does.
+	CollectAfter time.Duration
 	// FrontAfter is the number of article files from which a resident
 	// publisher's first start, with nothing to serve, serves the feeds
 	// and the index made from the articles' headers before it reads them
@@ -86,9 +92,10 @@ type Publisher struct {
 	racyWindow time.Duration
 	onSwap     func(*site.Snapshot, config.Config)
 	resident   bool
-	// settleAfter and frontAfter are Options', defaults filled in.
-	settleAfter time.Duration
-	frontAfter  int
+	// settleAfter, collectAfter and frontAfter are Options', defaults
+	// filled in.
+	settleAfter, collectAfter time.Duration
+	frontAfter                int
 
 	// progress counts the work of the rebuild in progress.
 	progress progress.Tracker
@@ -114,6 +121,13 @@ type Publisher struct {
 	// settleTimer, once a change after the start is done, runs settle
 	// when the publisher has been quiet for settleAfter.
 	settleTimer *time.Timer
+	// collectTimer runs collectIfDue when the publisher has been quiet
+	// for collectAfter after a change (collect.go).
+	collectTimer *time.Timer
+	// allocatedSeen is the heap's allocations when collectIfDue last
+	// looked; collect collects (runtime.GC, but in tests).
+	allocatedSeen atomic.Uint64
+	collect       func()
 	// savedAt is when the state file was last saved; saveDue, if not
 	// nil, is the state a save already scheduled writes (saveState).
 	savedAt time.Time
@@ -180,10 +194,14 @@ type Result struct {
 // is logged and rebuilt. Nothing is scanned until Rebuild.
 func New(cfg config.Config, opts Options) (*Publisher, error) {
 	p := &Publisher{logger: opts.Logger, now: opts.Now, readOnly: opts.ReadOnlyState, racyWindow: opts.RacyWindow, onSwap: opts.OnSwap,
-		resident: opts.Resident, settleAfter: opts.SettleAfter, frontAfter: opts.FrontAfter}
+		resident: opts.Resident, settleAfter: opts.SettleAfter, collectAfter: opts.CollectAfter, frontAfter: opts.FrontAfter}
 	if p.settleAfter == 0 {
 		p.settleAfter = DefaultSettleAfter
 	}
+	if p.collectAfter == 0 {
+		p.collectAfter = DefaultCollectAfter
+	}
+	p.collect = runtime.GC
 	if p.frontAfter == 0 {
 		p.frontAfter = DefaultFrontAfter
 	}
@@ -413,6 +431,7 @@ func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State, scanner *lib
 		p.collectStore(snap, cfg)
 		if p.startDone {
 			p.settleLater()
+			p.collectLater()
 		} else {
 			p.startDone = true
 			if !p.resident {
@@ -434,15 +453,21 @@ func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State, scanner *lib
 // settleLater makes a resident publisher settle once it has been quiet
 // for settleAfter, counted from now. It runs in the background work
 // (backgroundMu held).
-func (p *Publisher) settleLater() {
-	if !p.resident || p.settleAfter < 0 {
+func (p *Publisher) settleLater() { p.whenQuiet(&p.settleTimer, p.settleAfter, p.settle) }
+
+// whenQuiet makes a resident publisher run f once it has been quiet for
+// after, counted from now, on *timer: a call before then starts the
+// wait again. A negative after never runs it. It runs in the background
+// work (backgroundMu held).
+func (p *Publisher) whenQuiet(timer **time.Timer, after time.Duration, f func()) {
+	if !p.resident || after < 0 {
 		return
 	}
-	if p.settleTimer == nil {
-		p.settleTimer = time.AfterFunc(p.settleAfter, p.settle)
+	if *timer == nil {
+		*timer = time.AfterFunc(after, f)
 		return
 	}
-	p.settleTimer.Reset(p.settleAfter)
+	(*timer).Reset(after)
 }
 
 // settle hands back to the system the memory freed since the last change.
@@ -543,6 +568,9 @@ func (p *Publisher) Wait() {
 	defer p.backgroundMu.Unlock()
 	if p.settleTimer != nil {
 		p.settleTimer.Stop()
+	}
+	if p.collectTimer != nil {
+		p.collectTimer.Stop()
 	}
 	p.savePages(p.current.Load(), true)
 	p.flushScanCache(scanner, cfg)
