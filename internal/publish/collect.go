@@ -14,7 +14,7 @@ import (
 // for a moment after a change, it collects if the room left before the
 // next collection is less than twice what it allocated since it last
 // looked: the next change then finds the room it needs, and the
-// collection falls between changes.
+// collection falls between changes, where it is quick enough to.
 
 // DefaultCollectAfter is Options.CollectAfter's default: longer than a
 // change's work in the background, shorter than a writer takes to save
@@ -29,15 +29,24 @@ func (p *Publisher) collectLater() { p.whenQuiet(&p.collectTimer, p.collectAfter
 // collectIfDue collects when no rebuild is under way (one that is will
 // call collectLater again when its work is done) and the heap is
 // tight. The collection runs beside whatever comes next; it holds
-// nothing up.
+// nothing up. A collection that takes longer than the quiet wait does
+// not fall between changes: at 100,000 articles one marks some 300 MB
+// for half a second or more, and the changes that met the collections
+// forced between them were served later than those that met the
+// collector's own. Such a publisher collects no more between changes.
 func (p *Publisher) collectIfDue() {
-	if !p.mu.TryLock() {
+	if p.collectSlow.Load() || !p.mu.TryLock() {
 		return
 	}
 	p.mu.Unlock()
 	h := readHeap()
-	if h.tight(h.allocated - p.allocatedSeen.Swap(h.allocated)) {
-		p.collect()
+	if !h.tight(h.allocated - p.allocatedSeen.Swap(h.allocated)) {
+		return
+	}
+	began := time.Now()
+	p.collect()
+	if time.Since(began) > p.collectAfter {
+		p.collectSlow.Store(true)
 	}
 }
 

@@ -38,6 +38,61 @@ func TestHeapTight(t *testing.T) {
 // look after the start counts every allocation so far as the change's,
 // so it collects.
 func TestCollectsWhenQuietAfterAChange(t *testing.T) {
+	const quiet = 10 * time.Millisecond
+	p, write := quietPublisher(t, quiet)
+	var collected atomic.Int32
+	p.collect = func() { collected.Add(1) }
+	if _, err := p.Rebuild(); err != nil {
+		t.Fatal(err)
+	}
+	p.Wait()
+	time.Sleep(5 * quiet)
+	if n := collected.Load(); n != 0 {
+		t.Fatalf("after the start alone: %d collections; want none", n)
+	}
+	changeAndAwaitCollection(t, p, write, &collected)
+	n := collected.Load()
+	if n != 1 {
+		t.Fatalf("a change and a quiet while later: %d collections; want 1", n)
+	}
+	time.Sleep(5 * quiet)
+	if again := collected.Load(); again != n {
+		t.Errorf("with nothing changed, %d more collections; want none", again-n)
+	}
+}
+
+// A publisher whose collection took longer than the quiet wait collects
+// no more between changes: it would not fall between them.
+func TestNoCollectionsBetweenChangesOnceOneIsSlow(t *testing.T) {
+	const quiet = 10 * time.Millisecond
+	p, write := quietPublisher(t, quiet)
+	var collected atomic.Int32
+	p.collect = func() { collected.Add(1); time.Sleep(2 * quiet) }
+	if _, err := p.Rebuild(); err != nil {
+		t.Fatal(err)
+	}
+	changeAndAwaitCollection(t, p, write, &collected)
+	if n := collected.Load(); n != 1 {
+		t.Fatalf("after the first change: %d collections; want 1", n)
+	}
+	// Not Wait, which calls off a collection not yet due.
+	for _, name := range []string{"c.txt", "d.txt"} {
+		time.Sleep(10 * quiet)
+		write(name)
+		if _, err := p.Rebuild(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(30 * quiet)
+	if n := collected.Load(); n != 1 {
+		t.Errorf("after a slow collection and two more changes: %d collections; want 1", n)
+	}
+}
+
+// quietPublisher returns a resident publisher of one article that looks
+// at its heap after quiet (and never settles), and what writes another.
+func quietPublisher(t *testing.T, quiet time.Duration) (*Publisher, func(name string)) {
+	t.Helper()
 	root := t.TempDir()
 	cfg := config.Default()
 	cfg.Articles.Dir = filepath.Join(root, "articles")
@@ -52,22 +107,18 @@ func TestCollectsWhenQuietAfterAChange(t *testing.T) {
 		}
 	}
 	write("a.txt")
-	const quiet = 10 * time.Millisecond
 	p, err := New(cfg, Options{Resident: true, RacyWindow: -1, SettleAfter: -1, CollectAfter: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(p.Wait)
-	var collected atomic.Int32
-	p.collect = func() { collected.Add(1) }
-	if _, err := p.Rebuild(); err != nil {
-		t.Fatal(err)
-	}
-	p.Wait()
-	time.Sleep(5 * quiet)
-	if n := collected.Load(); n != 0 {
-		t.Fatalf("after the start alone: %d collections; want none", n)
-	}
+	return p, write
+}
+
+// changeAndAwaitCollection writes an article, rebuilds, and waits (ten
+// seconds at most) for collected to be more than none.
+func changeAndAwaitCollection(t *testing.T, p *Publisher, write func(string), collected *atomic.Int32) {
+	t.Helper()
 	write("b.txt")
 	if _, err := p.Rebuild(); err != nil {
 		t.Fatal(err)
@@ -75,13 +126,5 @@ func TestCollectsWhenQuietAfterAChange(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for collected.Load() == 0 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
-	}
-	n := collected.Load()
-	if n != 1 {
-		t.Fatalf("a change and a quiet while later: %d collections; want 1", n)
-	}
-	time.Sleep(5 * quiet)
-	if again := collected.Load(); again != n {
-		t.Errorf("with nothing changed, %d more collections; want none", again-n)
 	}
 }

@@ -125,9 +125,11 @@ type Publisher struct {
 	// for collectAfter after a change (collect.go).
 	collectTimer *time.Timer
 	// allocatedSeen is the heap's allocations when collectIfDue last
-	// looked; collect collects (runtime.GC, but in tests).
+	// looked; collect collects (runtime.GC, but in tests); collectSlow
+	// is set once a collection took longer than collectAfter.
 	allocatedSeen atomic.Uint64
 	collect       func()
+	collectSlow   atomic.Bool
 	// savedAt is when the state file was last saved; saveDue, if not
 	// nil, is the state a save already scheduled writes (saveState).
 	savedAt time.Time
