@@ -63,9 +63,9 @@ type Options struct {
 	// DefaultSettleAfter; a negative value never does.
 	SettleAfter time.Duration
 	// CollectAfter is how long a resident publisher waits, after the
-	// work of a change, before it collects garbage if the heap is half
-	// used (collect.go). Zero means DefaultCollectAfter; a negative
-	// value never does.
+	// work of a change, before it collects garbage if the heap has too
+	// little room left for another change (collect.go). Zero means
+	// DefaultCollectAfter; a negative value never does.
 	CollectAfter time.Duration
 	// FrontAfter is the number of article files from which a resident
 	// publisher's first start, with nothing to serve, serves the feeds

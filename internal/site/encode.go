@@ -237,13 +237,13 @@ func (s *Snapshot) gzipNames() map[string]bool {
 // digits of its ETag, which are half of the SHA-256 of the body.
 func cacheName(d *Document) string { return d.ETag[1 : len(d.ETag)-1] }
 
-// compressor gzips bodies, reusing its writer and buffer, and keeps the
-// variants in cache, if it is not nil.
 // compressors hold the compressors of earlier snapshots: a gzip writer
 // at gzipLevel allocates some 0.7 MB of tables, which each change made
 // anew for the few documents it brings.
 var compressors = sync.Pool{New: func() any { return new(compressor) }}
 
+// compressor gzips bodies, reusing its writer and buffer, and keeps the
+// variants in cache, if it is not nil.
 type compressor struct {
 	buf   bytes.Buffer
 	gz    *kgzip.Writer
