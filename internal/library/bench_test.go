@@ -81,13 +81,14 @@ func BenchmarkRebuildOneChange(b *testing.B) {
 }
 
 // BenchmarkScan measures the scan alone at 10,000 articles: with nothing
-// changed (the directory walk and stat calls), and after one edit.
+// changed (the directory walk and stat calls), after one edit, and after
+// one edit a file event names (ScanChanged, as serve scans).
 func BenchmarkScan(b *testing.B) {
 	dir, files := benchCorpus(b, 10_000)
 	for _, tc := range []struct {
-		name string
-		edit bool
-	}{{"unchanged", false}, {"one-edit", true}} {
+		name       string
+		edit, told bool
+	}{{"unchanged", false, false}, {"one-edit", true, false}, {"one-edit-told", true, true}} {
 		b.Run(tc.name, func(b *testing.B) {
 			s := library.NewScanner(library.Options{Dir: dir, RacyWindow: -1})
 			if _, _, err := s.Scan(); err != nil {
@@ -100,7 +101,12 @@ func BenchmarkScan(b *testing.B) {
 					editOne(b, dir, files, i)
 					b.StartTimer()
 				}
-				_, stats, err := s.Scan()
+				scan := s.Scan
+				if tc.told {
+					path := filepath.Join(dir, filepath.FromSlash(files[i%len(files)].Name))
+					scan = func() (*library.Library, library.Stats, error) { return s.ScanChanged([]string{path}) }
+				}
+				_, stats, err := scan()
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/feedpub/feedpub/internal/library"
 )
@@ -31,16 +32,23 @@ func summary(lib *library.Library) string {
 
 // TestScanChangedMatchesFullScan applies random operations to a tree and
 // after each one compares a scanner told only the touched paths with a
-// scanner that walks everything: they must publish the same library.
+// scanner that walks everything: they must publish the same library, and
+// read and lose the same number of files. It runs trusting every read,
+// and trusting none (every file was written within the racy window), so
+// that a scan told of one path must still read again every file the last
+// scan could not trust.
 func TestScanChangedMatchesFullScan(t *testing.T) {
-	for seed := range uint64(6) {
-		t.Run(fmt.Sprint("seed=", seed), func(t *testing.T) { scanChangedMatchesFullScan(t, seed) })
+	for _, racy := range []time.Duration{-1, time.Hour} {
+		for seed := range uint64(6) {
+			t.Run(fmt.Sprint("racy=", racy, "/seed=", seed), func(t *testing.T) { scanChangedMatchesFullScan(t, seed, racy) })
+		}
 	}
 }
 
-func scanChangedMatchesFullScan(t *testing.T, seed uint64) {
+func scanChangedMatchesFullScan(t *testing.T, seed uint64, racy time.Duration) {
 	d := newDir(t, map[string]string{"a.txt": text("A"), "sub/b.txt": text("B"), "sub/deep/c.txt": text("C")})
-	partial, full := d.scanner(nil), d.scanner(nil)
+	opts := library.Options{Dir: d.path, RacyWindow: racy}
+	partial, full := library.NewScanner(opts), library.NewScanner(opts)
 	scan(t, partial)
 	scan(t, full)
 	rng := rand.New(rand.NewPCG(seed, 2))
@@ -108,13 +116,17 @@ func scanChangedMatchesFullScan(t *testing.T, seed uint64) {
 		for j, p := range touched {
 			abs[j] = d.abs(p)
 		}
-		got, _, err := partial.ScanChanged(abs)
+		got, gotStats, err := partial.ScanChanged(abs)
 		if err != nil {
 			t.Fatalf("step %d (%s %v): ScanChanged: %v", i, op.name, touched, err)
 		}
-		want, _ := scan(t, full)
+		want, wantStats := scan(t, full)
 		if g, w := summary(got), summary(want); g != w {
 			t.Fatalf("step %d (%s %v): ScanChanged published\n%s\nwant, as a full scan:\n%s", i, op.name, touched, g, w)
+		}
+		gotStats.Duration, wantStats.Duration = 0, 0
+		if gotStats != wantStats {
+			t.Fatalf("step %d (%s %v): ScanChanged %+v, a full scan %+v", i, op.name, touched, gotStats, wantStats)
 		}
 	}
 }

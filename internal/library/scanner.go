@@ -101,6 +101,11 @@ type Scanner struct {
 	// listing is the last scan's walk, which ScanChanged amends;
 	// frontListing is ScanFront's, which the next scan takes.
 	listing, frontListing *walker
+	// recheck are the paths of the files the last scan read but cannot
+	// trust to be unchanged while their listing is (entry.unchanged),
+	// sorted: the next scan reads them again, even one told of other
+	// paths only (ScanChanged).
+	recheck []string
 	// published is the last scan's article list, which a scan of a few
 	// files updates (publish.go); nil makes the next scan list them all.
 	published *published
@@ -179,7 +184,7 @@ func (s *Scanner) scanLocked(start time.Time, list func() (*walker, error)) (*Li
 	}
 	files, walkProblems := listing.files, listing.problems
 	media, mediaProblems := s.scanMedia(listing.media)
-	toRead, removed := s.reuse(files)
+	toRead, removed := s.reuse(listing)
 	entries, readProblems := s.readAll(toRead)
 	if _, err := os.Stat(s.opts.Dir); err != nil {
 		// Removed while the scan ran (rm -rf): what was listed is a part
@@ -193,7 +198,7 @@ func (s *Scanner) scanLocked(start time.Time, list func() (*walker, error)) (*Li
 
 	vanished := s.vanished(removed)
 	prev := s.replace(toRead, entries, removed)
-	s.listing = listing
+	s.listing, s.recheck = listing, s.untrusted(toRead, entries)
 	s.assignIdentities(toRead, vanished)
 	pub, dupProblems := s.publish(files, prev, toRead, removed)
 
@@ -207,10 +212,15 @@ func (s *Scanner) scanLocked(start time.Time, list func() (*walker, error)) (*Li
 	return lib, stats, nil
 }
 
-// reuse returns the files that must be read, the others being
-// unchanged since the cache's entries were read, and the paths no longer
-// listed.
-func (s *Scanner) reuse(files []fileInfo) (toRead []fileInfo, removed []string) {
+// reuse returns the files of listing that must be read, the others
+// being unchanged since the cache's entries were read, and the paths no
+// longer listed.
+func (s *Scanner) reuse(listing *walker) (toRead []fileInfo, removed []string) {
+	if ch := listing.changed; ch != nil {
+		listing.changed = nil
+		return s.reuseChanged(listing.files, ch)
+	}
+	files := listing.files
 	listed := 0 // files that have an entry in the cache
 	for _, f := range files {
 		e, ok := s.cache[f.rel]
@@ -235,6 +245,47 @@ func (s *Scanner) reuse(files []fileInfo) (toRead []fileInfo, removed []string) 
 		slices.Sort(removed)
 	}
 	return toRead, removed
+}
+
+// reuseChanged is reuse for a listing amended from the last scan's
+// (ScanChanged): each of its other files is listed as it was when the
+// last scan found it unchanged or read it, so only the files listed
+// again and those the last scan could not trust (recheck) can need a
+// read. A one-file change at 10,000 articles no longer looks up every
+// file's entry, which took a fifth of its scan.
+func (s *Scanner) reuseChanged(files []fileInfo, ch *listingChanges) (toRead []fileInfo, removed []string) {
+	for _, f := range ch.listed {
+		if e, ok := s.cache[f.rel]; !ok || !e.unchanged(f, s.opts.RacyWindow) {
+			toRead = append(toRead, f)
+		}
+	}
+	for _, rel := range s.recheck {
+		if i, found := slices.BinarySearchFunc(files, rel, byRel); found {
+			toRead = append(toRead, files[i])
+		}
+	}
+	slices.SortFunc(toRead, byPath)
+	toRead = slices.CompactFunc(toRead, func(x, y fileInfo) bool { return x.rel == y.rel })
+	for _, rel := range ch.gone {
+		if _, ok := s.cache[rel]; ok {
+			removed = append(removed, rel)
+		}
+	}
+	return toRead, removed
+}
+
+// untrusted returns the paths of the files just read that the next scan
+// must read again though their listing is the same: those that could not
+// be examined, and those changed too shortly before they were read
+// (Options.RacyWindow).
+func (s *Scanner) untrusted(read []fileInfo, entries []*entry) []string {
+	var paths []string
+	for i, f := range read {
+		if !entries[i].unchanged(f, s.opts.RacyWindow) {
+			paths = append(paths, f.rel)
+		}
+	}
+	return paths
 }
 
 // replace puts the entries of the files read in the cache and takes out

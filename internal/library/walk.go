@@ -62,11 +62,24 @@ type walker struct {
 	// followedDirLink is set when the walk entered a directory through a
 	// symbolic link: such a tree is listed again only as a whole.
 	followedDirLink bool
+	// changed is set on a listing amended from the last one
+	// (Scanner.ScanChanged): every other file is as the last scan
+	// listed it.
+	changed *listingChanges
+}
+
+// listingChanges says what an amended listing changed in the last one.
+type listingChanges struct {
+	listed []fileInfo // the files listed again, sorted
+	gone   []string   // the paths of the last listing not listed any more, sorted
 }
 
 // FileID names a file by device and inode: the same file under two
 // names, or under a new name after a move.
 type FileID struct{ dev, ino uint64 }
+
+// byPath orders listed files by path, as a listing is sorted.
+func byPath(a, b fileInfo) int { return strings.Compare(a.rel, b.rel) }
 
 // listFiles walks root and returns a walker holding its article files,
 // its media files and the problems met (unreadable directories, broken
@@ -92,7 +105,6 @@ func newWalker(root string) *walker {
 // sort orders the lists by path, so that a full walk and a partial
 // relisting (relist) give the same order, and so the same ids.
 func (w *walker) sort() {
-	byPath := func(a, b fileInfo) int { return strings.Compare(a.rel, b.rel) }
 	slices.SortFunc(w.files, byPath)
 	slices.SortFunc(w.media, byPath)
 	slices.SortFunc(w.problems, func(a, b *article.ParseError) int { return strings.Compare(a.Path, b.Path) })
