@@ -2,6 +2,7 @@ package site_test
 
 import (
 	"bytes"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/feedpub/feedpub/internal/library"
+	"github.com/feedpub/feedpub/internal/site"
+	"github.com/feedpub/feedpub/internal/state"
 	"github.com/feedpub/feedpub/internal/store"
 )
 
@@ -99,5 +102,56 @@ func TestArticlePagesStoredOrKept(t *testing.T) {
 		if pages == 0 {
 			t.Fatal("no article page")
 		}
+	}
+}
+
+// The feeds show the newest articles whole; a build keeps their bodies
+// from the last one instead of reading each file again, so a change that
+// adds an article reads one body. Here the older files are rewritten
+// behind the scanner's back: the feed must still show each article as it
+// was read, which it could not if its body were read again.
+func TestNewestBodiesKeptBetweenBuilds(t *testing.T) {
+	dir := t.TempDir()
+	body := func(i int, word string) string {
+		return fmt.Sprintf("Title: Article %d\nDate: 2024-05-%02dT10:00:00Z\n\nA first paragraph.\n\nThe second, %s-%d.\n", i, i, word, i)
+	}
+	for i := 1; i <= 5; i++ {
+		writeCorpus(t, dir, map[string]string{fmt.Sprintf("a%d.txt", i): body(i, "ORIGINAL")})
+	}
+	cfg := testConfig(dir)
+	cfg.Feeds.FullContent = true
+	st := state.New()
+	scanner := library.NewScanner(library.Options{Dir: dir, State: st, RacyWindow: -1, BodiesOnDisk: true})
+	b, err := site.NewBuilder(cfg, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, _, err := scanner.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := b.Build(lib, now); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 5; i++ {
+		writeCorpus(t, dir, map[string]string{fmt.Sprintf("a%d.txt", i): body(i, "REWRITTEN")})
+	}
+	writeCorpus(t, dir, map[string]string{"a6.txt": body(6, "ORIGINAL")})
+	lib, _, err = scanner.ScanChanged([]string{filepath.Join(dir, "a6.txt")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, _, err := b.Build(lib, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed := string(snap.Lookup("/atom.xml").Body)
+	for i := 1; i <= 6; i++ {
+		if !strings.Contains(feed, fmt.Sprintf("ORIGINAL-%d", i)) {
+			t.Errorf("the feed lacks article %d's body as read", i)
+		}
+	}
+	if strings.Contains(feed, "REWRITTEN") {
+		t.Error("the feed shows a body read again after its article was read")
 	}
 }

@@ -60,7 +60,7 @@ type Builder struct {
 	// articles that left and came since (library.Diff) and copies the
 	// rest.
 	pages     map[*article.Article]*Document
-	pageDocs  map[string]*Document
+	pageDocs  *pageMap
 	published []*article.Article
 	// entries are the list entries of the articles published by the
 	// current build, for the tag pages (entries.go).
@@ -76,6 +76,9 @@ type Builder struct {
 	media map[*library.Media]*Document
 	// links holds the articles with absolute references (links.go).
 	links links
+	// newest holds the bodies of the newest articles, which the feeds
+	// show whole, as read from their files (newestBodies).
+	newest map[*article.Article]string
 	// lib is the library being built, which reads again the bodies it
 	// keeps on disk (content).
 	lib  *library.Library
@@ -254,7 +257,8 @@ func (b *Builder) buildFront(lib *library.Library, now time.Time) (*frontBuild, 
 	gone, added := library.Diff(b.published, published)
 	b.published = nil
 	latest := limit(published, b.cfg.Feeds.Limit)
-	r := &renderRun{b: b, docs: map[string]*Document{}}
+	b.newest = b.newestBodies(latest)
+	r := &renderRun{b: b, docs: make(map[string]*Document, b.prev.othersLen())}
 	if b.pages == nil {
 		// A start: the pages the last run left in the store are
 		// reused (pageindex.go).
@@ -289,7 +293,7 @@ func (b *Builder) earlySnapshot(f *frontBuild, lib *library.Library, now time.Ti
 
 // snapshot returns a snapshot of the documents rendered so far: docs,
 // and pages, the article pages.
-func (r *renderRun) snapshot(lib *library.Library, now time.Time, published int, generation uint64, docs, pages map[string]*Document) *Snapshot {
+func (r *renderRun) snapshot(lib *library.Library, now time.Time, published int, generation uint64, docs map[string]*Document, pages *pageMap) *Snapshot {
 	return &Snapshot{
 		Generation:    generation,
 		BuiltAt:       now,
@@ -318,7 +322,7 @@ type renderRun struct {
 	docs map[string]*Document
 	// pages and pageDocs are the article pages by article and by path.
 	pages    map[*article.Article]*Document
-	pageDocs map[string]*Document
+	pageDocs *pageMap
 	media    map[*library.Media]*Document
 	notFound *Document
 	// fresh holds the documents rendered in this run, which need their
@@ -403,7 +407,7 @@ func (r *renderRun) renderBack(gone, added []*article.Article, groups []*tagGrou
 		return err
 	}
 	r.indexCurrent = r.index != nil && r.index.pages != nil && !r.indexChanged &&
-		len(r.index.pages) == len(r.pageDocs) && len(r.index.archive) == len(r.memos.archive)
+		len(r.index.pages) == r.pageDocs.len() && len(r.index.archive) == len(r.memos.archive)
 	r.index = nil // all it held is used: some 25 MB at 100,000 pages
 	r.b.progress.Begin("rendering tag pages", len(groups))
 	return r.renderTags(groups)
@@ -449,13 +453,15 @@ func (r *renderRun) add(d *Document) {
 func (r *renderRun) renderArticles(gone, todo []*article.Article) error {
 	// The pages by article are the builder's own; the pages by path go
 	// into the snapshot, which the last one still serves.
-	r.pages, r.pageDocs = r.b.pages, maps.Clone(r.b.pageDocs)
+	r.pages = r.b.pages
 	if r.pages == nil {
-		r.pages, r.pageDocs = make(map[*article.Article]*Document, len(todo)), make(map[string]*Document, len(todo))
+		r.pages, r.pageDocs = make(map[*article.Article]*Document, len(todo)), newPageMap(len(todo))
+	} else {
+		r.pageDocs = r.b.pageDocs.next()
 	}
 	for _, a := range gone {
 		if d := r.pages[a]; d != nil {
-			delete(r.pageDocs, d.Path)
+			r.pageDocs.delete(d.Path)
 			delete(r.pages, a)
 		}
 	}
@@ -476,7 +482,7 @@ func (r *renderRun) renderArticles(gone, todo []*article.Article) error {
 		}
 		d := docs[i]
 		d.LastModified = a.Updated.Truncate(time.Second)
-		r.pageDocs[d.Path] = d
+		r.pageDocs.set(d.Path, d)
 		r.pages[a] = d
 		// Reused pages need their gzip variant too, which the store
 		// most likely has.

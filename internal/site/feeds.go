@@ -297,9 +297,34 @@ func (b *Builder) contentAsRead(a *article.Article) (string, bool) {
 	if !a.BodyOnDisk {
 		return a.ContentHTML, true
 	}
+	if html, ok := b.newest[a]; ok {
+		return html, true
+	}
 	html, asRead, err := b.lib.ContentAsRead(a)
 	if err != nil {
 		return "<p>" + escapeText(a.Summary) + "</p>", false
 	}
 	return html, asRead
+}
+
+// newestBodies returns the bodies of the given articles, the newest,
+// which every feed with full content shows, as read from their files: those
+// of the last build's newest articles are kept, so a change that adds
+// an article reads one body, where it read a whole feed's, and the new
+// article's page takes its body from here too. Articles are immutable,
+// so the same pointer has the same body.
+func (b *Builder) newestBodies(latest []*article.Article) map[*article.Article]string {
+	if !b.cfg.Feeds.FullContent {
+		return nil
+	}
+	bodies := make(map[*article.Article]string, len(latest))
+	for _, a := range latest {
+		if !a.BodyOnDisk {
+			continue
+		}
+		if html, asRead := b.contentAsRead(a); asRead {
+			bodies[a] = html
+		}
+	}
+	return bodies
 }

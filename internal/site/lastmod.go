@@ -38,7 +38,7 @@ func (b *Builder) stampLastModified(fresh []*Document, now time.Time) {
 // their article, and media files, whose time is their file's) in the
 // state, so they survive a restart.
 func (b *Builder) rememberStamps(snap *Snapshot) {
-	remembered := map[string]state.Document{}
+	remembered := make(map[string]state.Document, len(snap.docs))
 	for path, d := range snap.docs {
 		if (d.Kind == KindPage && path != "/") || d.Kind == KindMedia {
 			continue

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -183,16 +182,19 @@ func (s *Snapshot) PagesVersion() uint64 { return s.pagesVersion }
 
 // writePageIndex writes the index of pages, the stored pages rendered
 // from a known key, sorted by path so equal sites give equal files.
-func writePageIndex(w io.Writer, key string, pages map[string]*Document) error {
+func writePageIndex(w io.Writer, key string, pages *pageMap) error {
 	if _, err := fmt.Fprintf(w, "%s%s\n", pageIndexHeader, key); err != nil {
 		return err
 	}
 	// Collected into a slice of the right size: grown by appending,
 	// the keys of 100,000 entries took twice the memory.
-	keys := slices.AppendSeq(make([]string, 0, len(pages)), maps.Keys(pages))
+	keys := make([]string, 0, pages.len())
+	for path := range pages.all() {
+		keys = append(keys, path)
+	}
 	slices.Sort(keys)
 	for _, path := range keys {
-		d := pages[path]
+		d := pages.get(path)
 		if d.stored == nil || d.pageKey == (pageKey{}) || strings.ContainsAny(path, "\t\n") {
 			continue
 		}

@@ -119,10 +119,11 @@ type Snapshot struct {
 	NotFound *Document
 
 	// docs holds every document but the article pages, by path;
-	// pages holds the article pages. A build copies the last pages
-	// and applies what changed (renderArticles): at 100,000 articles,
+	// pages holds the article pages. A build takes the last pages and
+	// applies what changed (renderArticles): at 100,000 articles,
 	// filling the map again took a tenth of a one-file rebuild.
-	docs, pages map[string]*Document
+	docs  map[string]*Document
+	pages *pageMap
 	// rendering holds the paths whose documents a later snapshot will
 	// have: those of a first start's early snapshot (Builder.BuildFeedsFirst).
 	rendering map[string]bool
@@ -159,7 +160,7 @@ func (s *Snapshot) Lookup(path string) *Document {
 	if d := s.docs[path]; d != nil {
 		return d
 	}
-	return s.pages[path]
+	return s.pages.get(path)
 }
 
 // Rendering reports whether the document at the decoded URL path is
@@ -193,11 +194,14 @@ func (s *Snapshot) Paths() []string {
 // Documents returns every served path with its document, in no order.
 func (s *Snapshot) Documents() iter.Seq2[string, *Document] {
 	return func(yield func(string, *Document) bool) {
-		for _, m := range []map[string]*Document{s.docs, s.pages} {
-			for p, d := range m {
-				if !yield(p, d) {
-					return
-				}
+		for p, d := range s.docs {
+			if !yield(p, d) {
+				return
+			}
+		}
+		for p, d := range s.pages.all() {
+			if !yield(p, d) {
+				return
 			}
 		}
 	}
@@ -208,8 +212,17 @@ func (s *Snapshot) Documents() iter.Seq2[string, *Document] {
 // pages, the stylesheets and the media files.
 func (s *Snapshot) Others() iter.Seq2[string, *Document] { return maps.All(s.docs) }
 
+// othersLen returns the number of documents but the article pages, or 0
+// for no snapshot: about as many as the next build renders.
+func (s *Snapshot) othersLen() int {
+	if s == nil {
+		return 0
+	}
+	return len(s.docs)
+}
+
 // Len returns the number of documents.
-func (s *Snapshot) Len() int { return len(s.docs) + len(s.pages) }
+func (s *Snapshot) Len() int { return len(s.docs) + s.pages.len() }
 
 // SameContent reports whether s and o serve the same bytes at the same
 // paths, so swapping one for the other would change nothing a client sees.
