@@ -10,8 +10,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/feedpub/feedpub/internal/config"
+	"github.com/feedpub/feedpub/internal/parallel"
 	"github.com/feedpub/feedpub/internal/publish"
 	"github.com/feedpub/feedpub/internal/site"
 )
@@ -106,16 +108,27 @@ func writeSnapshot(snap *site.Snapshot, dir, indexFile string) (damaged []*site.
 	w.written[buildMarker] = true
 	// A damaged file of the store does not stop the writing: the
 	// caller renders again without every one found.
+	var damagedMu sync.Mutex
 	write := func(rel string, d *site.Document) error {
 		err := w.writeFiles(rel, d)
 		var bad *site.StoredFileError
 		if errors.As(err, &bad) {
+			damagedMu.Lock()
 			damaged, err = append(damaged, bad), nil
+			damagedMu.Unlock()
 		}
 		return err
 	}
-	for _, p := range snap.Paths() {
-		if err := write(filepath.FromSlash(site.FileName(p)), snap.Lookup(p)); err != nil {
+	// Written on every core: a file costs a few system calls and little
+	// else, and the 20,000 files of 10,000 articles took a third of a
+	// first build written one after the other.
+	paths := snap.Paths()
+	errs := make([]error, len(paths))
+	parallel.Each(len(paths), func(i int) {
+		errs[i] = write(filepath.FromSlash(site.FileName(paths[i])), snap.Lookup(paths[i]))
+	})
+	for _, err := range errs {
+		if err != nil {
 			return nil, err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -64,6 +65,8 @@ type outWriter struct {
 	// removeOthers.
 	last, next outIndex
 	written    map[string]bool
+	// mu guards next and written while files are written in parallel.
+	mu sync.Mutex
 }
 
 func newOutWriter(dir, indexFile string) *outWriter {
@@ -106,6 +109,8 @@ func (w *outWriter) write(rel, etag string, size int64, body func() ([]byte, err
 
 // wrote records that the file at rel is f.
 func (w *outWriter) wrote(rel string, f outFile) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	w.written[rel] = true
 	w.next.Files[rel] = f
 }
