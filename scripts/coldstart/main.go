@@ -99,7 +99,7 @@ func main() {
 		startTable(bin, tmp, *cacheDir, ns, *runs, *probes, *settle, *limit, *readFirst)
 	}
 	if *build {
-		buildTable(bin, tmp, *cacheDir, ns, *runs)
+		buildTable(bin, tmp, *cacheDir, ns, *runs, *readFirst)
 	}
 }
 
@@ -312,8 +312,8 @@ func articleBytes(dir string) int64 {
 	return total
 }
 
-// readCorpus reads every file of dir, so that a start finds them in the
-// page cache. A kernel that pages out memory left idle (this project's
+// readCorpus reads every file of dir, so that a start or a build finds
+// them in the page cache. A kernel that pages out memory left idle (this project's
 // machine does after a minute) would otherwise make some starts read
 // from the disk and others not: the second fresh start of a size follows
 // a warm one, which reads no article.
