@@ -65,6 +65,8 @@ func BenchmarkRebuildOneChange(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			// The last rebuild's saves, before the directory goes.
+			b.Cleanup(p.Wait)
 			if _, err := p.Rebuild(); err != nil {
 				b.Fatal(err)
 			}
