@@ -55,10 +55,10 @@ type Builder struct {
 
 	// pages holds the article pages of the previous build by article;
 	// articles are immutable, so an unchanged pointer means an unchanged
-	// page. pageDocs holds the same pages by path, and published the
-	// articles they are the pages of, newest first: a build takes the
-	// articles that left and came since (library.Diff) and copies the
-	// rest.
+	// page. pageDocs holds the same pages by path, shared with the last
+	// snapshot (pageMap), and published the articles they are the pages
+	// of, newest first: a build takes the articles that left and came
+	// since (library.Diff) and carries the rest over.
 	pages     map[*article.Article]*Document
 	pageDocs  *pageMap
 	published []*article.Article
