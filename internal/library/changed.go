@@ -180,7 +180,6 @@ func (a *amendment) isDropped(p string) bool {
 // The old listing is unusable after.
 func (a *amendment) merge(fresh *walker) *walker {
 	fresh.sort()
-	sameRel := func(x, y fileInfo) bool { return x.rel == y.rel }
 	fresh.files = slices.CompactFunc(fresh.files, sameRel)
 	fresh.media = slices.CompactFunc(fresh.media, sameRel)
 	out := newWalker(fresh.root)

@@ -265,7 +265,7 @@ func (s *Scanner) reuseChanged(files []fileInfo, ch *listingChanges) (toRead []f
 		}
 	}
 	slices.SortFunc(toRead, byPath)
-	toRead = slices.CompactFunc(toRead, func(x, y fileInfo) bool { return x.rel == y.rel })
+	toRead = slices.CompactFunc(toRead, sameRel)
 	for _, rel := range ch.gone {
 		if _, ok := s.cache[rel]; ok {
 			removed = append(removed, rel)

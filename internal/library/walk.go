@@ -81,6 +81,9 @@ type FileID struct{ dev, ino uint64 }
 // byPath orders listed files by path, as a listing is sorted.
 func byPath(a, b fileInfo) int { return strings.Compare(a.rel, b.rel) }
 
+// sameRel reports whether two listed files have one path.
+func sameRel(a, b fileInfo) bool { return a.rel == b.rel }
+
 // listFiles walks root and returns a walker holding its article files,
 // its media files and the problems met (unreadable directories, broken
 // links). A root that does not exist or is not a directory is an error.

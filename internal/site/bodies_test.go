@@ -84,12 +84,7 @@ func TestArticlePagesStoredOrKept(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pages := 0
-		for _, p := range want.Paths() {
-			if !strings.HasPrefix(p, "/articles/") {
-				continue
-			}
-			pages++
+		for _, p := range articlePages(t, want, 1) {
 			d := got.Lookup(p)
 			body, err := d.Bytes()
 			if err != nil || !bytes.Equal(body, want.Lookup(p).Body) || d.ETag != want.Lookup(p).ETag {
@@ -98,9 +93,6 @@ func TestArticlePagesStoredOrKept(t *testing.T) {
 			if path, _ := d.File(); (path != "") != (name == "stored") {
 				t.Errorf("%s, %s: file %q", name, p, path)
 			}
-		}
-		if pages == 0 {
-			t.Fatal("no article page")
 		}
 	}
 }

@@ -50,23 +50,32 @@ func TestRenderWhileReading(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages := 0
-	for _, path := range want.Paths() {
-		if !strings.HasPrefix(path, "/articles/") {
-			continue
-		}
-		pages++
+	for _, path := range articlePages(t, want, 40) {
 		g, w := got.Lookup(path), want.Lookup(path)
 		if g == nil || !bytes.Equal(g.Body, w.Body) || g.ETag != w.ETag {
 			t.Errorf("%s differs from the page Build renders", path)
 		}
 	}
-	if pages < 40 {
-		t.Errorf("only %d article pages compared", pages)
-	}
 	if b.RenderWhileReading(now) != nil {
 		t.Error("a builder with pages renders pages while reading again")
 	}
+}
+
+// articlePages returns the paths of snap's article pages, and fails the
+// test when there are fewer than least: a comparison of pages must
+// compare some.
+func articlePages(t *testing.T, snap *site.Snapshot, least int) []string {
+	t.Helper()
+	var paths []string
+	for _, p := range snap.Paths() {
+		if strings.HasPrefix(p, "/articles/") {
+			paths = append(paths, p)
+		}
+	}
+	if len(paths) < least {
+		t.Fatalf("%d article pages, want at least %d", len(paths), least)
+	}
+	return paths
 }
 
 // removeArticles removes the article files under dir.
