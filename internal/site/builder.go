@@ -532,8 +532,8 @@ func (b *Builder) newPage(path string, body []byte) *Document {
 	sum := sha256.Sum256(body)
 	d := &Document{Path: path, ContentType: HTMLContentType, Kind: KindPage, ETag: etagOfSum(sum)}
 	if b.gzipCache != nil {
-		if name, err := b.gzipCache.PutHashed(body, sum); err == nil {
-			d.stored = &storedBody{size: int64(len(body)), name: name, st: b.gzipCache}
+		if name, wrote, err := b.gzipCache.PutHashed(body, sum); err == nil {
+			d.stored = &storedBody{size: int64(len(body)), name: name, st: b.gzipCache, wrote: wrote}
 			return d
 		}
 	}

@@ -198,9 +198,9 @@ func (d *Document) CompressAgain() {
 }
 
 // CollectStore removes from the store (Builder.UseStore) the page bodies
-// and gzip variants that no document of s has and that were last written
-// or put before s's build began. Call it only for the snapshot being
-// served, once compressed. A build may run meanwhile: what it stores, or
+// and gzip variants that belong to no document of s and that were last
+// written or put before s's build began. Call it only for the snapshot
+// being served. A build may run meanwhile: what it stores, or
 // finds stored and puts again, is newer. (A file it puts again in the
 // instant between the collection's look at it and its removal is
 // removed; the server finds it missing and the site is rendered again.)
@@ -212,13 +212,13 @@ func (s *Snapshot) CollectStore() error {
 }
 
 // gzipNames returns the names in the store of s's documents' stored
-// bodies and gzip variants.
+// bodies and gzip variants. A variant is named whether or not s has it:
+// a snapshot left uncompressed (a build without gzip variants) keeps
+// those a server made of the same bodies.
 func (s *Snapshot) gzipNames() map[string]bool {
 	names := map[string]bool{}
 	add := func(d *Document) {
-		if d.Gzip() != nil {
-			names[cacheName(d)] = true
-		}
+		names[cacheName(d)] = true
 		if d.stored != nil {
 			names[d.stored.name] = true
 		}

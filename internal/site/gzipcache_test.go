@@ -80,6 +80,15 @@ func TestGzipCache(t *testing.T) {
 	}
 }
 
+// corpusAndStore writes the test corpus and returns its config and an
+// empty store.
+func corpusAndStore(t *testing.T) (config.Config, *store.Store) {
+	t.Helper()
+	dir := t.TempDir()
+	writeCorpus(t, dir, corpus)
+	return testConfig(dir), store.Open(filepath.Join(t.TempDir(), "gzip"))
+}
+
 // buildCached builds cfg's site with a fresh builder over cache and
 // compresses it.
 func buildCached(t *testing.T, cfg config.Config, cache *store.Store) *site.Snapshot {
@@ -123,18 +132,9 @@ func gzipBytes(t *testing.T, d *site.Document) []byte {
 // by CompressAgain once the server dropped it. The store alone would keep
 // it, a file of the right size (PutAs).
 func TestDamagedVariantReplaced(t *testing.T) {
-	dir := t.TempDir()
-	writeCorpus(t, dir, corpus)
-	cfg := testConfig(dir)
-	cache := store.Open(filepath.Join(t.TempDir(), "gzip"))
+	cfg, cache := corpusAndStore(t)
 	first := buildCached(t, cfg, cache)
-	var path string
-	for _, p := range first.Paths() {
-		if strings.HasPrefix(p, "/articles/") {
-			path = p
-			break
-		}
-	}
+	path := articlePages(t, first, 1)[0]
 	good := gzipBytes(t, first.Lookup(path))
 	file, _ := first.Lookup(path).Gzip().File()
 	damage := func() {
@@ -186,4 +186,73 @@ func flipped(data []byte) []byte {
 		out[i] ^= 0xff
 	}
 	return out
+}
+
+// TestCheckedFileReadsWhatItDidNotWrite holds that the file of a page
+// this builder wrote into the store is given unread, where one found
+// there already is read and checked first: damaged, its size kept, it is
+// a *site.StoredFileError, never a path to link. And that a gzip
+// variant's file is checked by its size.
+func TestCheckedFileReadsWhatItDidNotWrite(t *testing.T) {
+	cfg, cache := corpusAndStore(t)
+	first := buildCached(t, cfg, cache)
+	path := articlePages(t, first, 1)[0]
+	d := first.Lookup(path)
+	stored, _ := d.File()
+	body, err := os.ReadFile(stored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(stored, flipped(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Unread: the damage done since is not seen.
+	if file, err := d.CheckedFile(); err != nil || file != stored {
+		t.Errorf("CheckedFile of a page this builder wrote = %q, %v; want %q, unread", file, err, stored)
+	}
+
+	second := buildCached(t, cfg, cache)
+	var bad *site.StoredFileError
+	if file, err := second.Lookup(path).CheckedFile(); !errors.As(err, &bad) || bad.Path != stored {
+		t.Errorf("CheckedFile of a damaged page found in the store = %q, %v; want a StoredFileError for %s", file, err, stored)
+	}
+
+	gz := first.Lookup(path).Gzip()
+	variant, _ := gz.File()
+	if file, err := gz.CheckedFile(); err != nil || file != variant {
+		t.Fatalf("CheckedFile of a variant = %q, %v; want %q", file, err, variant)
+	}
+	if err := os.Truncate(variant, 10); err != nil {
+		t.Fatal(err)
+	}
+	if file, err := gz.CheckedFile(); !errors.As(err, &bad) {
+		t.Errorf("CheckedFile of a variant cut short = %q, %v; want a StoredFileError", file, err)
+	}
+}
+
+// TestCollectStoreKeepsTheVariantsOfAnUncompressedSnapshot holds that a
+// snapshot left without gzip variants (a build without --gzip), when it
+// collects the store, keeps the variants a server made of the same
+// bodies, however old.
+func TestCollectStoreKeepsTheVariantsOfAnUncompressedSnapshot(t *testing.T) {
+	cfg, cache := corpusAndStore(t)
+	served := buildCached(t, cfg, cache)
+	variant, _ := served.Lookup(articlePages(t, served, 1)[0]).Gzip().File()
+
+	lib, b := scan(t, cfg, library.Options{Now: func() time.Time { return now }})
+	b.UseStore(cache)
+	uncompressed, _, err := b.Build(lib, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(variant, long, long); err != nil {
+		t.Fatal(err)
+	}
+	if err := uncompressed.CollectStore(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(variant); err != nil {
+		t.Errorf("the variant of a page the snapshot has was collected: %v", err)
+	}
 }

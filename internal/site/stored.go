@@ -3,6 +3,7 @@ package site
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"os"
@@ -29,6 +30,10 @@ type storedBody struct {
 	// unverified is set on a gzip variant taken from the store unread,
 	// which Encoded.Bytes checks whole.
 	unverified bool
+	// wrote is set on a body this process wrote into the store, whose
+	// file is known to hold it (CheckedFile); one it found there already
+	// is read and checked first.
+	wrote bool
 	// name is the store's name of the file: the SHA-256 of a body, or
 	// for a gzip variant the hex digits of the ETag of the body it
 	// encodes (cacheName).
@@ -126,15 +131,57 @@ func (e *Encoded) read() ([]byte, error) {
 
 // storeBody puts body into st and returns it as a stored body.
 func storeBody(st *store.Store, body []byte) (*storedBody, error) {
-	name, err := st.Put(body)
+	name, wrote, err := st.PutHashed(body, sha256.Sum256(body))
 	if err != nil {
 		return nil, err
 	}
-	return &storedBody{size: int64(len(body)), name: name, st: st}, nil
+	return &storedBody{size: int64(len(body)), name: name, st: st, wrote: wrote}, nil
 }
 
 // path is the file holding the stored bytes.
 func (s *storedBody) path() string { return s.st.Path(s.name) }
+
+// CheckedFile returns the path of the store file holding the document's
+// body once its bytes are known to be the body's: written by this
+// process, or read and checked now (a missing or damaged file is a
+// *StoredFileError). It returns "" for a body held in memory (Body).
+// The file may be linked elsewhere, as build links its output to the
+// store's files, but never written to: it is the store's.
+func (d *Document) CheckedFile() (string, error) {
+	if d.stored == nil {
+		return "", nil
+	}
+	if !d.stored.wrote {
+		if _, err := d.Bytes(); err != nil {
+			return "", err
+		}
+	}
+	return d.stored.path(), nil
+}
+
+// CheckedFile is Document.CheckedFile for the compressed bytes, checked
+// as Bytes checks them: whole when taken from the store unread, else by
+// their size.
+func (e *Encoded) CheckedFile() (string, error) {
+	if e.stored == nil {
+		return "", nil
+	}
+	path := e.stored.path()
+	if e.stored.unverified {
+		if _, err := e.Bytes(); err != nil {
+			return "", err
+		}
+		return path, nil
+	}
+	info, err := os.Stat(path)
+	if err == nil && info.Size() != e.stored.size {
+		err = fmt.Errorf("%s: %w", path, store.ErrCorrupt)
+	}
+	if err != nil {
+		return "", e.stored.fileError(err)
+	}
+	return path, nil
+}
 
 // Check reports whether the document's body file is there and holds the
 // bytes it was stored with. Documents kept in memory always pass.

@@ -20,8 +20,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 )
 
@@ -49,20 +51,24 @@ func Name(body []byte) string {
 // Put stores body, unless a file of its name is already there, and
 // returns its name.
 func (s *Store) Put(body []byte) (string, error) {
-	return s.PutHashed(body, sha256.Sum256(body))
+	name, _, err := s.PutHashed(body, sha256.Sum256(body))
+	return name, err
 }
 
 // PutHashed is Put for a caller that has the SHA-256 of body, sum,
-// already (as a document has, for its ETag).
-func (s *Store) PutHashed(body []byte, sum [sha256.Size]byte) (string, error) {
-	name := hex.EncodeToString(sum[:])
-	if err := put(s.Path(name), body); err != nil {
-		return "", err
+// already (as a document has, for its ETag). It also reports whether it
+// wrote the file, whose bytes are then known to be body's; a file it
+// found there is kept unread, and may have been damaged since.
+func (s *Store) PutHashed(body []byte, sum [sha256.Size]byte) (name string, wrote bool, err error) {
+	name = hex.EncodeToString(sum[:])
+	if wrote, err = put(s.Path(name), body); err != nil {
+		return "", false, err
 	}
-	return name, nil
+	return name, wrote, nil
 }
 
-// put writes data to path unless a file of its size is there. A new file
+// put writes data to path unless a file of its size is there, and
+// reports whether it wrote it. A new file
 // is created under its final name: three system calls where a temporary
 // file and a rename take eight, which at 100,000 pages was most of the
 // time a first start spent storing them. No reader opens it before it is
@@ -70,11 +76,11 @@ func (s *Store) PutHashed(body []byte, sum [sha256.Size]byte) (string, error) {
 // already there is never written in place. Not synced: whoever reads a
 // stored file checks it, and one a crash left short or damaged is
 // replaced, atomically, by the next put of its bytes.
-func put(path string, data []byte) error {
+func put(path string, data []byte) (wrote bool, err error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return err
+			return false, err
 		}
 		f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	}
@@ -83,23 +89,23 @@ func put(path string, data []byte) error {
 			// In use again: a collection under way keeps it
 			// (KeepSince).
 			now := time.Now()
-			return os.Chtimes(path, now, now)
+			return false, os.Chtimes(path, now, now)
 		}
-		return writeFile(path, data, false)
+		return true, writeFile(path, data, false)
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	if _, err := f.Write(data); err != nil {
 		f.Close()
 		os.Remove(path)
-		return fmt.Errorf("writing %s: %w", path, err)
+		return false, fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err := f.Close(); err != nil {
 		os.Remove(path)
-		return fmt.Errorf("writing %s: %w", path, err)
+		return false, fmt.Errorf("writing %s: %w", path, err)
 	}
-	return nil
+	return true, nil
 }
 
 // PutAs stores data under name, a hash of something the caller can check
@@ -112,7 +118,8 @@ func (s *Store) PutAs(name string, data []byte) error {
 	// Not synced: the caller checks what it reads, so a file a crash
 	// left empty or short costs only making it again, and a sync per
 	// file made storing the 10,000 variants of a site take seconds.
-	return put(s.Path(name), data)
+	_, err := put(s.Path(name), data)
+	return err
 }
 
 // ReplaceAs stores data under name as PutAs does, replacing a file of
@@ -269,7 +276,7 @@ func writeWith(path string, sync bool, write func(*os.File) error) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*.tmp")
+	tmp, err := createTemp(dir, filepath.Base(path))
 	if err != nil {
 		return err
 	}
@@ -286,6 +293,21 @@ func writeWith(path string, sync bool, write func(*os.File) error) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// createTemp is os.CreateTemp for a file that will be renamed to base in
+// dir, made with the permissions os.WriteFile gives (0644 less the
+// umask), not 0600: a stored body replaced through it may be linked
+// into a build's output, which a web server running as another user
+// reads.
+func createTemp(dir, base string) (*os.File, error) {
+	for {
+		name := filepath.Join(dir, "."+base+"-"+strconv.FormatUint(rand.Uint64(), 36)+".tmp")
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
 }
 
 func syncIf(sync bool, f *os.File) error {

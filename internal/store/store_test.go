@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"crypto/sha256"
 	"errors"
 	"os"
 	"path/filepath"
@@ -160,5 +161,42 @@ func TestKeepSinceLeavesWhatABuildStores(t *testing.T) {
 		if _, err := st.Get(name); err != nil {
 			t.Errorf("a file written or put since was removed: %v", err)
 		}
+	}
+}
+
+// TestPutHashedSaysWhetherItWrote holds that PutHashed reports writing a
+// new file, and a file of another size that it replaced, but not a file
+// of the right size that it kept unread; and that a replaced file gets
+// the permissions a new one does (os.WriteFile's), not a temporary
+// file's 0600: build links its output to these files.
+func TestPutHashedSaysWhetherItWrote(t *testing.T) {
+	st := store.Open(filepath.Join(t.TempDir(), "store"))
+	body := []byte("a page")
+	sum := sha256.Sum256(body)
+	name, wrote, err := st.PutHashed(body, sum)
+	if err != nil || !wrote {
+		t.Fatalf("PutHashed of new bytes = %v, %v; want written", wrote, err)
+	}
+	fresh, err := os.Stat(st.Path(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, wrote, err := st.PutHashed(body, sum); err != nil || wrote {
+		t.Errorf("PutHashed of bytes stored already = %v, %v; want the file kept", wrote, err)
+	}
+	if err := os.WriteFile(st.Path(name), []byte("cut"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(st.Path(name), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, wrote, err := st.PutHashed(body, sum); err != nil || !wrote {
+		t.Errorf("PutHashed over a file of another size = %v, %v; want it written again", wrote, err)
+	}
+	if got, err := st.Get(name); err != nil || string(got) != string(body) {
+		t.Errorf("after the file was replaced, Get = %q, %v", got, err)
+	}
+	if replaced, err := os.Stat(st.Path(name)); err != nil || replaced.Mode() != fresh.Mode() {
+		t.Errorf("the replaced file has mode %v; want %v, a new file's", replaced.Mode(), fresh.Mode())
 	}
 }
