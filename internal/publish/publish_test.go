@@ -215,3 +215,25 @@ func TestChangesHandMemoryBackWhenQuiet(t *testing.T) {
 		t.Errorf("with nothing changed, %d more settles; want none", again-n)
 	}
 }
+
+// TestOneShotPublisherKeepsBodiesAndLeavesGzip holds that a publisher that
+// is not resident keeps each article's body from its one read, as a
+// build renders every page once and exits, where a resident one leaves
+// bodies on disk; and that with SkipGzip its snapshots have no gzip
+// variants, which the caller makes when it wants them.
+func TestOneShotPublisherKeepsBodiesAndLeavesGzip(t *testing.T) {
+	for _, resident := range []bool{false, true} {
+		p, _ := newPublisher(t, publish.Options{Resident: resident, SkipGzip: !resident})
+		rebuild(t, p.Rebuild)
+		p.Wait()
+		for _, a := range p.Library().Articles {
+			if a.BodyOnDisk != resident {
+				t.Errorf("resident %v: %s has its body on disk: %v", resident, a.Path, a.BodyOnDisk)
+			}
+		}
+		rss := p.Snapshot().Lookup("/rss.xml")
+		if (rss.Gzip() != nil) != resident {
+			t.Errorf("resident %v, SkipGzip %v: the feed has a gzip variant: %v", resident, !resident, rss.Gzip() != nil)
+		}
+	}
+}
