@@ -290,9 +290,11 @@ func TestBuildRewritesOnlyChanges(t *testing.T) {
 
 // TestBuildWritesBackWhatChangedAndMendsTheStore holds that a rerun,
 // which leaves alone the files it wrote last time unread, writes back a
-// file changed by hand since, even with its size kept; and that a page
-// whose file in the store was damaged meanwhile is rendered again rather
-// than failing the build or writing the damage.
+// file changed by hand since, even with its size kept: written through
+// (which, the file being a link, damages the store's file too) or
+// replaced. And that a page whose file in the store was damaged
+// meanwhile is rendered again rather than failing the build or writing
+// the damage.
 func TestBuildWritesBackWhatChangedAndMendsTheStore(t *testing.T) {
 	cfg := project(t, map[string]string{
 		"kept.txt":  "Title: Kept\nDate: 2024-01-01\n\nKept body.\n",
@@ -301,16 +303,24 @@ func TestBuildWritesBackWhatChangedAndMendsTheStore(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "site")
 	buildInto(t, cfg, out, "build")
 	want := map[string]string{}
-	var bodies [][]byte
 	for _, page := range []string{"kept", "other"} {
 		path := filepath.Join(out, "articles", page, "index.html")
 		want[path] = readFile(t, path)
-		bodies = append(bodies, []byte(want[path]))
-		damageFile(t, path)
 	}
-	// The pages' bodies in the store, found by their bytes.
-	if n := damageStored(t, cfg, bodies...); n != 2 {
-		t.Fatalf("found the pages %d times in the store; want twice", n)
+	kept := filepath.Join(out, "articles", "kept", "index.html")
+	damageFile(t, kept)
+	if n := damageStored(t, cfg, []byte(want[kept])); n != 0 {
+		t.Fatalf("the store still holds the page written to through the output %d times; want its file linked, and damaged with it", n)
+	}
+	other := filepath.Join(out, "articles", "other", "index.html")
+	if err := os.Remove(other); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(other, bytes.Repeat([]byte("y"), len(want[other])), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if n := damageStored(t, cfg, []byte(want[other])); n != 1 {
+		t.Fatalf("found the page replaced in the output %d times in the store; want once", n)
 	}
 	buildInto(t, cfg, out, "build over a damaged store")
 	for path, page := range want {
@@ -318,6 +328,50 @@ func TestBuildWritesBackWhatChangedAndMendsTheStore(t *testing.T) {
 			t.Errorf("%s, changed by hand, is now\n%s\nwant\n%s", path, got, page)
 		}
 	}
+}
+
+// TestBuildLinksTheFilesOfTheStore holds that build's files are hard
+// links to the document store's, so that the output takes no room of its
+// own, and that the 404 page, held in memory, is written; and that a
+// build writes no .gz files unless asked (--gzip).
+func TestBuildLinksTheFilesOfTheStore(t *testing.T) {
+	cfg := project(t, map[string]string{"a.txt": "Title: A\nDate: 2024-01-01\n\nA body.\n"})
+	out := filepath.Join(t.TempDir(), "site")
+	buildInto(t, cfg, out, "build")
+	page, err := os.Stat(filepath.Join(out, "articles", "a", "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	linked := false
+	filepath.WalkDir(filepath.Join(filepath.Dir(cfg), ".feedpub", "store"), func(path string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			if info, err := os.Stat(path); err == nil && os.SameFile(info, page) {
+				linked = true
+			}
+		}
+		return err
+	})
+	if !linked {
+		t.Error("the article's page is a file of its own, not a link to the store's")
+	}
+	// As os.WriteFile makes a file, readable by all but for the umask:
+	// a web server may run as another user.
+	written := filepath.Join(t.TempDir(), "written")
+	if err := os.WriteFile(written, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := os.Stat(written); err != nil || page.Mode() != info.Mode() {
+		t.Errorf("the article's page has mode %v; want %v, as os.WriteFile gives", page.Mode(), info.Mode())
+	}
+	if !strings.Contains(readFile(t, filepath.Join(out, "404.html")), "</html>") {
+		t.Error("404.html is not the 404 page")
+	}
+	filepath.WalkDir(out, func(path string, e fs.DirEntry, err error) error {
+		if strings.HasSuffix(path, ".gz") {
+			t.Errorf("build without --gzip wrote %s", path)
+		}
+		return err
+	})
 }
 
 // TestBuildRemovesThePageOfANameNotUTF8 holds that a rerun removes the

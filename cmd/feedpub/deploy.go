@@ -54,10 +54,14 @@ func deployCommand() command {
 // returns the hubs have heard of the new feeds, or the log says which
 // could not be told.
 func runDeploy(ctx context.Context, e *env, f deployFlags) error {
-	cfg, snap, _, err := renderOnce(e)
+	// Without gzip variants: a deploy makes them itself when its target
+	// takes them ([deploy] gzip).
+	p, _, err := renderOnce(e)
 	if err != nil {
 		return err
 	}
+	p.Wait()
+	cfg, snap := p.Config(), p.Snapshot()
 	raw, err := targetArg(e, cfg)
 	if err != nil {
 		return err
@@ -84,8 +88,9 @@ func runDeploy(ctx context.Context, e *env, f deployFlags) error {
 	for errors.As(err, &damaged) && !mended[damaged.Path] {
 		mended[damaged.Path] = true
 		removeDamaged(e, damaged)
-		if _, snap, _, err = renderOnce(e); err == nil {
-			sum, err = d.Deploy(ctx, snap)
+		if p, _, err = renderOnce(e); err == nil {
+			p.Wait()
+			sum, err = d.Deploy(ctx, p.Snapshot())
 		}
 	}
 	switch {

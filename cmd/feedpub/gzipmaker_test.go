@@ -24,7 +24,7 @@ func TestGzipVariantsAreKeptPerCompressorVersion(t *testing.T) {
 	}
 	dir := t.TempDir()
 	copyRepoSample(t, dir, "")
-	cmd := exec.Command(feedpubBinary(t), "build", "--out", "public")
+	cmd := exec.Command(feedpubBinary(t), "build", "--gzip", "--out", "public")
 	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("feedpub build: %v\n%s", err, out)

@@ -47,13 +47,13 @@ func serveConfig(t *testing.T, serverLines string, hook func(publish.Result, err
 	return cfg, e
 }
 
-// TestBuildWritesGzipFiles holds that build writes FILE.gz beside each
-// compressible file, decompressing to the file and equal to the bytes the
-// server sends for Accept-Encoding: gzip.
+// TestBuildWritesGzipFiles holds that build --gzip writes FILE.gz beside
+// each compressible file, decompressing to the file and equal to the
+// bytes the server sends for Accept-Encoding: gzip.
 func TestBuildWritesGzipFiles(t *testing.T) {
 	cfg, e := serveConfig(t, "", nil)
 	out := filepath.Join(t.TempDir(), "site")
-	if err := runBuild(e, out); err != nil {
+	if err := runBuild(e, out, true); err != nil {
 		t.Fatal(err)
 	}
 	count := 0

@@ -16,16 +16,18 @@ import (
 // first run (no state file, store or output directory) and unchanged rerun
 // (all three left by the first), and Hugo's full-site build of the same
 // posts beside it when hugo is on PATH (first run into an empty public
-// directory, and rerun). feedpub and Hugo runs alternate, so a busy
-// moment on the machine falls on both alike.
+// directory, and rerun); then a first run of `feedpub build --gzip`,
+// which writes FILE.gz beside each document as well, where Hugo writes
+// none. feedpub and Hugo runs alternate, so a busy moment on the machine
+// falls on both alike.
 func buildTable(bin, tmp, cache string, sizes []int, runs int, readFirst bool) {
 	hugo, err := exec.LookPath("hugo")
 	if err != nil {
 		log.Print("hugo is not on PATH: timing feedpub build alone")
 	}
 	fmt.Println()
-	fmt.Println("| articles | feedpub build: first run | unchanged rerun | Hugo: first run | rerun | feedpub's first run ÷ Hugo's | load average |")
-	fmt.Println("| --- | --- | --- | --- | --- | --- | --- |")
+	fmt.Println("| articles | feedpub build: first run | unchanged rerun | Hugo: first run | rerun | feedpub's first run ÷ Hugo's | feedpub build --gzip: first run | load average |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, n := range sizes {
 		dir := corpus(cache, n)
 		fp := newFeedpubSite(bin, filepath.Join(tmp, fmt.Sprintf("build-%d", n)), dir)
@@ -53,12 +55,14 @@ func buildTable(bin, tmp, cache string, sizes []int, runs int, readFirst bool) {
 			rerun := fp.build(false)
 			inCache(hugoDir)
 			hugoRerun := hugoBuild(false)
+			inCache(dir)
+			gzipFirst := fp.build(true, "--gzip")
 			ratio := "-"
 			if hugoFirst > 0 {
 				ratio = fmt.Sprintf("%.2f×", first.Seconds()/hugoFirst.Seconds())
 			}
-			fmt.Printf("| %d | %s | %s | %s | %s | %s | %s |\n",
-				n, secs(first), secs(rerun), maybeSecs(hugoFirst), maybeSecs(hugoRerun), ratio, bench.LoadAverage())
+			fmt.Printf("| %d | %s | %s | %s | %s | %s | %s | %s |\n",
+				n, secs(first), secs(rerun), maybeSecs(hugoFirst), maybeSecs(hugoRerun), ratio, secs(gzipFirst), bench.LoadAverage())
 		}
 	}
 }
@@ -84,14 +88,14 @@ func newFeedpubSite(bin, dir, articles string) feedpubSite {
 	return s
 }
 
-// build runs feedpub build; first, with no state file, store or output
-// left by an earlier build.
-func (s feedpubSite) build(first bool) time.Duration {
+// build runs feedpub build with the given flags; first, with no state
+// file, store or output left by an earlier build.
+func (s feedpubSite) build(first bool, flags ...string) time.Duration {
 	if first {
 		discard(s.out)
 		forget(s.state)
 	}
-	return timed(exec.Command(s.bin, "build", "--config", s.config, "--out", s.out))
+	return timed(exec.Command(s.bin, append([]string{"build", "--config", s.config, "--out", s.out}, flags...)...))
 }
 
 // build runs Hugo on the site, into an empty public directory if first.

@@ -32,8 +32,8 @@
 // leaves the page cache as it is.
 //
 // A second table times `feedpub build --out` on the same corpora: the
-// first run (no state file, store or output directory) and an unchanged
-// rerun (all three kept). With hugo on PATH it times Hugo's full-site
+// first run (no state file, store or output directory), an unchanged
+// rerun (all three kept), and a first run with --gzip. With hugo on PATH it times Hugo's full-site
 // build of the same posts beside it, alternating with feedpub's runs:
 // the articles are converted once into a Hugo site's content (cached
 // beside the corpus, not timed), and built with a minimal set of layouts
