@@ -448,17 +448,18 @@ func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State, scanner *lib
 		} else {
 			p.startDone = true
 			if !p.resident {
+				// A build or deploy exits soon, handing all its
+				// memory back at once.
 				endStart()
+				return
 			}
 			// A first build reads every file and renders every page;
 			// most of what it allocated is garbage now, and the Go
 			// runtime would hand it back to the system only slowly, so
 			// the resident size after a start stayed at its peak.
 			debug.FreeOSMemory()
-			if p.resident {
-				// Said, because the start's memory and CPU fall only now.
-				p.logger.Info("start done: every document compressed and saved", "duration", time.Since(began).Round(time.Millisecond))
-			}
+			// Said, because the start's memory and CPU fall only now.
+			p.logger.Info("start done: every document compressed and saved", "duration", time.Since(began).Round(time.Millisecond))
 		}
 	})
 }
