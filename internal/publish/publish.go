@@ -167,8 +167,6 @@ type Publisher struct {
 	builder *site.Builder
 	// history dates articles by their commits, or is nil.
 	history *gitdates.History
-	// starting is set once the first rebuild began (startgc.go).
-	starting bool
 	// cacheLoaded is set once the first scanner was offered the cache
 	// of the last run (scancache.go). A reload's new scanner is not: a
 	// reload reads every file again.
@@ -221,6 +219,9 @@ func New(cfg config.Config, opts Options) (*Publisher, error) {
 	}
 	if err := p.configureLocked(cfg); err != nil {
 		return nil, err
+	}
+	if p.resident {
+		lowerGCTarget() // startgc.go
 	}
 	return p, nil
 }
@@ -325,12 +326,6 @@ func (p *Publisher) rebuild(scan func() (*library.Library, library.Stats, error)
 		if err := p.history.Refresh(); err != nil {
 			p.logger.Warn("git history not reread; dates stay as they were", "err", err)
 		}
-	}
-	if !p.starting {
-		// A start, until its first complete snapshot is compressed
-		// (afterSwap; startgc.go).
-		p.starting = true
-		beginStart()
 	}
 	p.loadScanCache()
 	if p.resident && p.current.Load() == nil && p.serveFront() {
@@ -450,7 +445,6 @@ func (p *Publisher) afterSwap(snap *site.Snapshot, st *state.State, scanner *lib
 			if !p.resident {
 				// A build or deploy exits soon, handing all its
 				// memory back at once.
-				endStart()
 				return
 			}
 			// A first build reads every file and renders every page;
