@@ -408,12 +408,13 @@ func (p *Publisher) serveFront() bool {
 }
 
 // earlySwap returns what to do with the early snapshot of a build
-// (site.Builder.BuildFeedsFirst): on a first start, when nothing is
-// served yet, serve it, so that the feeds are up while the pages render;
-// later, nil, so that a change swaps in its complete snapshot at once and
-// no page that was served goes missing meanwhile.
+// (site.Builder.BuildFeedsFirst): on a first start of a server, when
+// nothing is served yet, serve it, so that the feeds are up while the
+// pages render; later, and in a build, which serves nothing, nil, so
+// that a change swaps in its complete snapshot at once and no page that
+// was served goes missing meanwhile.
 func (p *Publisher) earlySwap() func(*site.Snapshot) {
-	if p.current.Load() != nil {
+	if !p.resident || p.current.Load() != nil {
 		return nil
 	}
 	return func(snap *site.Snapshot) {
