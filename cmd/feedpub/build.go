@@ -117,7 +117,8 @@ func renderOnce(e *env) (*publish.Publisher, publish.Result, error) {
 // indexFile (outIndex), so that a rerun does not even read the files an
 // earlier one wrote and nobody changed since.
 func writeSnapshot(snap *site.Snapshot, dir, indexFile string) (damaged []*site.StoredFileError, err error) {
-	if err := prepareOutDir(dir); err != nil {
+	empty, err := prepareOutDir(dir)
+	if err != nil {
 		return nil, err
 	}
 	w := newOutWriter(dir, indexFile)
@@ -154,8 +155,15 @@ func writeSnapshot(snap *site.Snapshot, dir, indexFile string) (damaged []*site.
 	if len(damaged) > 0 {
 		return damaged, nil
 	}
-	if err := w.removeOthers(); err != nil {
-		return nil, fmt.Errorf("removing old files from the output directory: %w", err)
+	if empty {
+		// Nothing there but what this build wrote: nothing to list
+		// or remove.
+		err = w.recordDirs()
+	} else if err = w.removeOthers(); err != nil {
+		err = fmt.Errorf("removing old files from the output directory: %w", err)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if err := writeDocument(dir, buildMarker, []byte("feedpub build output; the next build replaces this directory's contents\n")); err != nil {
 		return nil, err
@@ -229,21 +237,22 @@ func sameBytes(path string, body []byte) bool {
 }
 
 // prepareOutDir makes sure dir can take the output: it creates it, or
-// checks that it is empty or an earlier build's output. It refuses a
-// directory that is not feedpub output, whose files would be removed.
-func prepareOutDir(dir string) error {
+// checks that it is empty or an earlier build's output, and reports
+// whether it is empty. It refuses a directory that is not feedpub
+// output, whose files would be removed.
+func prepareOutDir(dir string) (empty bool, err error) {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return os.MkdirAll(dir, 0o755)
+		return true, os.MkdirAll(dir, 0o755)
 	}
 	if err != nil {
-		return fmt.Errorf("output directory: %w", err)
+		return false, fmt.Errorf("output directory: %w", err)
 	}
 	if len(entries) == 0 {
-		return nil
+		return true, nil
 	}
 	if _, err := os.Stat(filepath.Join(dir, buildMarker)); err != nil {
-		return fmt.Errorf("output directory %s is not empty and holds no earlier feedpub build (no %s file): choose an empty or new directory", dir, buildMarker)
+		return false, fmt.Errorf("output directory %s is not empty and holds no earlier feedpub build (no %s file): choose an empty or new directory", dir, buildMarker)
 	}
-	return nil
+	return false, nil
 }
