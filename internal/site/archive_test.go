@@ -323,3 +323,40 @@ func TestEveryFeedDocumentPassesValidators(t *testing.T) {
 		t.Error("the enclosure is not in the RSS archive page")
 	}
 }
+
+// TestEveryXMLDocumentIsWellFormed holds that every XML document of a
+// site is well-formed, the feeds, archive pages and tag feeds of articles
+// whose titles, authors, tags, bios and bodies hold what XML cannot carry
+// as is (markup, "]]>", control characters, bytes that are not UTF-8,
+// U+FFFE), and the OPML list: documents are not decoded again before
+// they are served, so this is where a flaw in their escaping shows.
+func TestEveryXMLDocumentIsWellFormed(t *testing.T) {
+	dir := t.TempDir()
+	hostile := "<b>&amp; ]]> \x01\x1b \xff\xfe \uFFFE \r\n"
+	files := numbered(70) // the subscription feed's 20, then an archive page
+	for i := range 5 {
+		files[fmt.Sprintf("hostile%d.txt", i)] = fmt.Sprintf("Title: Hostile %d %s\nDate: 2021-0%d-01\nAuthor: A %s\nTags: t%d, x%s\n\nBody %s and <p>markup</p>.\n\nA bio %s\n",
+			i, hostile, i+1, hostile, i, hostile, hostile, hostile)
+	}
+	writeCorpus(t, dir, files)
+	snap, _ := newRebuilder(t, testConfig(dir)).build()
+	checked := 0
+	for _, p := range snap.Paths() {
+		if d := snap.Lookup(p); strings.HasSuffix(p, ".xml") || strings.HasSuffix(p, ".opml") {
+			body, err := d.Bytes()
+			if err == nil {
+				err = feedtest.CheckXML(body)
+			}
+			if err != nil {
+				t.Errorf("%s: %v", p, err)
+			}
+			checked++
+		}
+	}
+	if checked < 10 {
+		t.Errorf("checked %d XML documents; want the feeds, archive pages, tag feeds and OPML list, at least 10", checked)
+	}
+	if !bytes.Contains(snap.Lookup("/rss.xml").Body, []byte("Hostile")) {
+		t.Error("the hostile articles are not in the feed")
+	}
+}

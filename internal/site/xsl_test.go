@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/feedpub/feedpub/internal/feed"
+	"github.com/feedpub/feedpub/internal/feed/feedtest"
 )
 
 func TestRelativeRef(t *testing.T) {
@@ -57,7 +58,7 @@ func TestWithStylesheet(t *testing.T) {
 		if i := bytes.Index(got, []byte("<"+format.root+" ")); i < 0 || i > 512 {
 			t.Errorf("%s: root element begins at byte %d, want within the first 512", format.name, i)
 		}
-		if err := feed.CheckXML(got); err != nil {
+		if err := feedtest.CheckXML(got); err != nil {
 			t.Errorf("%s: not well-formed with the stylesheet: %v", format.name, err)
 		}
 	}
@@ -100,7 +101,7 @@ func TestStylesheetIsWellFormed(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := r.docs[StylesheetPath]
-	if err := feed.CheckXML(d.Body); err != nil {
+	if err := feedtest.CheckXML(d.Body); err != nil {
 		t.Fatalf("feed.xsl is not well-formed: %v", err)
 	}
 	if !bytes.Contains(d.Body, []byte(`href="https://example.com/style.css?a&amp;b"`)) {
