@@ -93,7 +93,7 @@ func renderOnce(e *env) (*publish.Publisher, publish.Result, error) {
 	if err != nil {
 		return nil, publish.Result{}, err
 	}
-	p, err := publish.New(cfg, publish.Options{Logger: e.logger, SkipGzip: true})
+	p, err := publish.New(cfg, publish.Options{Logger: e.logger, SkipGzip: true, KeepBodies: true})
 	if err != nil {
 		return nil, publish.Result{}, err
 	}

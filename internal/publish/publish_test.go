@@ -216,24 +216,23 @@ func TestChangesHandMemoryBackWhenQuiet(t *testing.T) {
 	}
 }
 
-// TestOneShotPublisherKeepsBodiesAndLeavesGzip holds that a publisher that
-// is not resident keeps each article's body from its one read, as a
-// build renders every page once and exits, where a resident one leaves
-// bodies on disk; and that with SkipGzip its snapshots have no gzip
-// variants, which the caller makes when it wants them.
-func TestOneShotPublisherKeepsBodiesAndLeavesGzip(t *testing.T) {
-	for _, resident := range []bool{false, true} {
-		p, _ := newPublisher(t, publish.Options{Resident: resident, SkipGzip: !resident})
+// TestKeepBodiesAndSkipGzip holds that a publisher told to keep bodies
+// (a build, which renders every page once) keeps each article's body
+// from its one read, where another, as serve's, leaves them on disk; and
+// that with SkipGzip its snapshots have no gzip variants, which the
+// caller makes when it wants them.
+func TestKeepBodiesAndSkipGzip(t *testing.T) {
+	for _, oneShot := range []bool{false, true} {
+		p, _ := newPublisher(t, publish.Options{KeepBodies: oneShot, SkipGzip: oneShot})
 		rebuild(t, p.Rebuild)
 		p.Wait()
 		for _, a := range p.Library().Articles {
-			if a.BodyOnDisk != resident {
-				t.Errorf("resident %v: %s has its body on disk: %v", resident, a.Path, a.BodyOnDisk)
+			if a.BodyOnDisk == oneShot {
+				t.Errorf("KeepBodies %v: %s has its body on disk: %v", oneShot, a.Path, a.BodyOnDisk)
 			}
 		}
-		rss := p.Snapshot().Lookup("/rss.xml")
-		if (rss.Gzip() != nil) != resident {
-			t.Errorf("resident %v, SkipGzip %v: the feed has a gzip variant: %v", resident, !resident, rss.Gzip() != nil)
+		if rss := p.Snapshot().Lookup("/rss.xml"); (rss.Gzip() == nil) != oneShot {
+			t.Errorf("SkipGzip %v: the feed has a gzip variant: %v", oneShot, rss.Gzip() != nil)
 		}
 	}
 }
