@@ -81,7 +81,7 @@ func writeBuild(p *publish.Publisher, out string, gzip bool) ([]*site.StoredFile
 	if gzip {
 		snap.Compress()
 	}
-	return writeSnapshot(snap, out, outIndexFile(p.Config(), out))
+	return writeSnapshot(snap, out, outIndexFile(p.Config(), out), gzip)
 }
 
 // renderOnce loads the config and renders the site once, without gzip
@@ -107,16 +107,18 @@ func renderOnce(e *env) (*publish.Publisher, publish.Result, error) {
 
 // writeSnapshot writes every document of snap under dir, as a static host
 // would serve it: "/" as index.html, "/articles/x/" as
-// articles/x/index.html, the 404 page as 404.html. A document with a gzip
-// variant also gets FILE.gz holding the very bytes feedpub serves
-// compressed, for static servers that send precompressed files (nginx's
-// gzip_static, Caddy's precompressed). Over an earlier build's output it
+// articles/x/index.html, the 404 page as 404.html. With gzip, a document
+// with a gzip variant also gets FILE.gz holding the very bytes feedpub
+// serves compressed, for static servers that send precompressed files
+// (nginx's gzip_static, Caddy's precompressed); without, none does, even
+// one whose variant an earlier run left in the store. Over an earlier
+// build's output it
 // writes only the files whose bytes changed and removes those no document
 // has (the pages of deleted articles): a rerun over 10,000 unchanged
 // articles emptied and wrote again some 175 MB. What it wrote is kept in
 // indexFile (outIndex), so that a rerun does not even read the files an
 // earlier one wrote and nobody changed since.
-func writeSnapshot(snap *site.Snapshot, dir, indexFile string) (damaged []*site.StoredFileError, err error) {
+func writeSnapshot(snap *site.Snapshot, dir, indexFile string, gzip bool) (damaged []*site.StoredFileError, err error) {
 	empty, err := prepareOutDir(dir)
 	if err != nil {
 		return nil, err
@@ -127,7 +129,7 @@ func writeSnapshot(snap *site.Snapshot, dir, indexFile string) (damaged []*site.
 	// caller renders again without every one found.
 	var damagedMu sync.Mutex
 	write := func(rel string, d *site.Document) error {
-		err := w.writeFiles(rel, d)
+		err := w.writeFiles(rel, d, gzip)
 		var bad *site.StoredFileError
 		if errors.As(err, &bad) {
 			damagedMu.Lock()
@@ -171,15 +173,15 @@ func writeSnapshot(snap *site.Snapshot, dir, indexFile string) (damaged []*site.
 	return nil, w.saveIndex()
 }
 
-// writeFiles writes d's body to rel under the output directory, and its
-// gzip variant, if any, to rel.gz. A file of the store found missing or
-// damaged is a *site.StoredFileError.
-func (w *outWriter) writeFiles(rel string, d *site.Document) error {
+// writeFiles writes d's body to rel under the output directory, and, if
+// gzip, its gzip variant, if any, to rel.gz. A file of the store found
+// missing or damaged is a *site.StoredFileError.
+func (w *outWriter) writeFiles(rel string, d *site.Document, gzip bool) error {
 	if err := w.write(rel, outBody{d.ETag, d.Size(), d.CheckedFile, d.Bytes}); err != nil {
 		return err
 	}
 	gz := d.Gzip()
-	if gz == nil {
+	if !gzip || gz == nil {
 		return nil
 	}
 	_, size := gz.File()

@@ -333,10 +333,17 @@ func TestBuildWritesBackWhatChangedAndMendsTheStore(t *testing.T) {
 // TestBuildLinksTheFilesOfTheStore holds that build's files are hard
 // links to the document store's, so that the output takes no room of its
 // own, and that the 404 page, held in memory, is written; and that a
-// build writes no .gz files unless asked (--gzip).
+// build writes no .gz files unless asked (--gzip), even over the output
+// of one that was, whose variants the store keeps.
 func TestBuildLinksTheFilesOfTheStore(t *testing.T) {
 	cfg := project(t, map[string]string{"a.txt": "Title: A\nDate: 2024-01-01\n\nA body.\n"})
 	out := filepath.Join(t.TempDir(), "site")
+	if _, stderr, err := runCLI(t, "build", "--gzip", "--config", cfg, "--out", out); err != nil {
+		t.Fatalf("build --gzip: %v\n%s", err, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "articles", "a", "index.html.gz")); err != nil {
+		t.Fatalf("build --gzip wrote no .gz file for the article: %v", err)
+	}
 	buildInto(t, cfg, out, "build")
 	page, err := os.Stat(filepath.Join(out, "articles", "a", "index.html"))
 	if err != nil {
