@@ -68,14 +68,14 @@ func (s *Store) PutHashed(body []byte, sum [sha256.Size]byte) (name string, wrot
 }
 
 // put writes data to path unless a file of its size is there, and
-// reports whether it wrote it. A new file
-// is created under its final name: three system calls where a temporary
-// file and a rename take eight, which at 100,000 pages was most of the
-// time a first start spent storing them. No reader opens it before it is
-// complete: a document enters a snapshot only once stored, and a file
-// already there is never written in place. Not synced: whoever reads a
-// stored file checks it, and one a crash left short or damaged is
-// replaced, atomically, by the next put of its bytes.
+// reports whether it wrote it. A new file is created under its final
+// name: three system calls where a temporary file and a rename take
+// eight, which at 100,000 pages was most of the time a first start spent
+// storing them. No reader opens it before it is complete: a document
+// enters a snapshot only once stored, and a file already there is never
+// written in place (build links its output to these files). Not synced:
+// whoever reads a stored file checks it, and one a crash left short or
+// damaged is replaced, atomically, by the next put of its bytes.
 func put(path string, data []byte) (wrote bool, err error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, fs.ErrNotExist) {
