@@ -119,7 +119,7 @@ func (w *outWriter) write(rel string, b outBody) error {
 // place puts b at rel under w's directory: a hard link to its file in the
 // store, or, for a body held in memory or where links cannot be made, a
 // copy. Linked, a page is one system call instead of a read, a hash and a
-// write, which at 10,000 articles was a sixth of a first build, and the
+// write, which at 10,000 articles was an eighth of a first build, and the
 // output takes no room of its own. The store never writes to a file it
 // holds (a body of other bytes is another file), so the output's files
 // keep their bytes; whoever reads a file of the store checks it, so one
